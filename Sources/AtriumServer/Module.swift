@@ -1,0 +1,1 @@
+// AtriumServer: see docs/architecture.md

@@ -1,0 +1,1 @@
+// AtriumStore: see docs/architecture.md

@@ -1,0 +1,1 @@
+// AtriumTestSupport: see docs/architecture.md
