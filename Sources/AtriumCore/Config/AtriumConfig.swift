@@ -1,0 +1,111 @@
+// The whole server configuration as one value. Every key has a default (so `AtriumConfig()`
+// is a working configuration), a type, an allowed range and a one-line doc; the key table in
+// ConfigKeys.swift is the single source for all of these, and the commented file in
+// config/atrium.conf is generated from it (`documentedFile()`), so docs cannot drift.
+//
+// Layering (lowest first): defaults, the config file, ATRIUM_* environment variables, then
+// command-line flags and `--set key=value`, all through `set(_:to:)`; `validate()` runs last.
+
+public enum SyncMode: String, Sendable, CaseIterable {
+    /// SQLite `synchronous=NORMAL` in WAL mode: durable across crashes of the process.
+    case normal
+    /// `synchronous=FULL`: also durable across power loss, at the cost of an fsync per commit.
+    case full
+}
+
+public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+public struct ConfigKeyInfo: Sendable {
+    /// The dotted name, e.g. "server.port".
+    public var name: String
+    /// The default as it is written in the config file.
+    public var defaultValue: String
+    public var doc: String
+    /// What values are accepted, e.g. "an integer from 0 to 65535".
+    public var accepts: String
+    /// The environment variable that overrides the key, e.g. "ATRIUM_SERVER_PORT".
+    public var environmentName: String
+}
+
+public struct AtriumConfig: Sendable, Equatable {
+    // [server]
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var dataDir = "./data"
+    public var webDir = "./web"
+    public var allowedOrigins: [String] = []
+    public var tlsCert: String? = nil
+    public var tlsKey: String? = nil
+    public var trustProxy = false
+    public var eventLib = "uv"
+    public var heartbeatSeconds = 20
+    public var helloTimeoutSeconds = 10
+    public var shutdownGraceSeconds = 5
+    // [limits]
+    public var maxMessageBytes = 65536
+    public var maxTextChars = 4000
+    public var ratePerSecond: Double = 20
+    public var rateBurst: Double = 40
+    public var floodErrorLimit = 20
+    public var outboundQueueBytes = 1_048_576
+    public var coalesceBytes = 65536
+    public var replayCap = 1000
+    public var historyMax = 200
+    public var httpBodyBytes = 16384
+    // [presence]
+    public var presenceGraceSeconds: Double = 5
+    public var presenceTickMillis = 100
+    // [store]
+    public var synchronous: SyncMode = .normal
+    public var commitBatchMax = 1000
+    public var changePollMillis = 250
+    // [auth]
+    public var scryptLogN = 15
+    public var sessionDays = 30
+    public var loginIPBurst: Double = 20
+    public var loginIPPerMinute: Double = 20
+    public var loginFailureBurst: Double = 5
+    public var loginFailureWindowSeconds: Double = 900
+    // [log]
+    public var logLevel = "info"
+
+    public init() {}
+
+    /// Every key, in file order.
+    public static let keys: [ConfigKeyInfo] = ConfigKey.all.map(\.info)
+
+    /// Sets one key from its text form (file, environment or `--set`).
+    public mutating func set(_ key: String, to value: String) throws(ConfigError) {
+        guard let spec = ConfigKey.byName[key] else {
+            throw ConfigError("'\(key)' is not a known config key; config/atrium.conf lists them all.")
+        }
+        try spec.set(&self, value)
+    }
+
+    /// The current value of a key in its file form (nil for an unknown key).
+    public func value(of key: String) -> String? {
+        ConfigKey.byName[key]?.get(self)
+    }
+
+    /// Rules that involve more than one key; run after every source has been applied.
+    public func validate() throws(ConfigError) {
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw ConfigError("server.tls_cert and server.tls_key must be set together (both for HTTPS, neither for HTTP).")
+        }
+        if coalesceBytes > outboundQueueBytes {
+            throw ConfigError("limits.coalesce_bytes (\(coalesceBytes)) must not exceed limits.outbound_queue_bytes (\(outboundQueueBytes)).")
+        }
+        if maxTextChars > maxMessageBytes {
+            throw ConfigError("limits.max_text_chars (\(maxTextChars)) must not exceed limits.max_message_bytes (\(maxMessageBytes)): such a text could never arrive.")
+        }
+    }
+
+    /// The limits the client frame decoder enforces.
+    public var protocolLimits: ProtocolLimits {
+        ProtocolLimits(maxTextChars: maxTextChars, historyMax: historyMax)
+    }
+}

@@ -1,0 +1,163 @@
+// Turns the bytes of one client frame into a validated `ClientFrame`, or the exact `WireError`
+// to send back. All request validation lives here so the hub can trust every field it gets.
+//
+// Conventions a client author can rely on (docs/protocol.md repeats them):
+// - Unknown extra fields are ignored, so newer clients can talk to this server.
+// - An optional field that is `null` counts as absent (many JSON encoders write nulls).
+// - Integers may be written as 5 or 5.0; 5.5 is refused.
+// - Lengths are counted in Unicode code points, like the chat text limit in PROTOCOL.md.
+
+public enum ClientFrameDecoder {
+    /// The longest `ref`, in code points (PROTOCOL.md).
+    public static let maxRefChars = 64
+    /// The longest `nonce`, in code points.
+    public static let maxNonceChars = 128
+    /// Namespaces PROTOCOL.md reserves for later parts: answered with a clearer error than
+    /// "unknown type", so a client built for a later version learns why it failed.
+    public static let reservedNamespaces = [
+        "board.", "doc.", "rtc.", "poll.", "survey.", "schedule.", "mod.", "room.", "invite.",
+    ]
+
+    public static func decode(_ bytes: [UInt8], limits: ProtocolLimits) -> Result<ClientFrame, WireError> {
+        let json: JSON
+        do {
+            // Client frames are flat; a small depth limit stops deep-nesting attacks early.
+            json = try JSON.parse(bytes, maxDepth: 32)
+        } catch {
+            return .failure(WireError(.badRequest, "The message is not valid JSON (\(error.reason) at byte \(error.offset))."))
+        }
+        return decode(json: json, limits: limits)
+    }
+
+    /// Decodes an already parsed JSON value (tests and tools that build frames as values).
+    public static func decode(json: JSON, limits: ProtocolLimits) -> Result<ClientFrame, WireError> {
+        guard case .object(let object) = json else {
+            return .failure(WireError(.badRequest, "The message must be a JSON object."))
+        }
+        // The ref comes first: once it is valid, every later error can carry it.
+        var ref: String?
+        switch object["ref"] {
+        case nil, .null?: ref = nil
+        case .string(let s)?:
+            guard s.unicodeScalars.count <= maxRefChars else {
+                return .failure(WireError(.badRequest, "The field 'ref' must be at most \(maxRefChars) characters long."))
+            }
+            ref = s
+        case _?:
+            return .failure(WireError(.badRequest, "The field 'ref' must be a string."))
+        }
+        let fields = Fields(object: object, ref: ref, limits: limits)
+        do {
+            let message = try fields.message()
+            return .success(ClientFrame(ref: ref, message: message))
+        } catch {
+            return .failure(error)
+        }
+    }
+}
+
+/// Reads typed fields out of one message object; every failure is a `WireError` carrying the ref.
+private struct Fields {
+    let object: JSONObject
+    let ref: String?
+    let limits: ProtocolLimits
+
+    func fail(_ message: String) -> WireError { fail(.badRequest, message) }
+
+    func fail(_ code: ErrorCode, _ message: String) -> WireError {
+        WireError(code, message, ref: ref)
+    }
+
+    func message() throws(WireError) -> ClientMessage {
+        guard let typeValue = object["type"] else { throw fail("The field 'type' is required.") }
+        guard case .string(let type) = typeValue else { throw fail("The field 'type' must be a string.") }
+        switch type {
+        case "hello": return .hello(token: try optionalString("token"))
+        case "ping": return .ping
+        case "rooms": return .rooms
+        case "join": return .join(room: try room(), since: try optionalInt("since", min: 0))
+        case "leave": return .leave(room: try room())
+        case "history":
+            let room = try room()
+            let before = try optionalInt("before", min: 1)
+            // Larger limits are clamped to historyMax rather than refused: a client asking
+            // for "as many as possible" gets the most the server allows.
+            let limit = try optionalInt("limit", min: 1).map { Int(min($0, Int64(limits.historyMax))) }
+            return .history(room: room, before: before, limit: limit ?? limits.historyDefault)
+        case "typing": return .typing(room: try room())
+        case "chat.send":
+            return .chatSend(room: try room(), text: try text(), nonce: try nonce())
+        case "chat.edit":
+            return .chatEdit(room: try room(), seq: try requiredInt("seq", min: 1), text: try text())
+        case "chat.delete":
+            return .chatDelete(room: try room(), seq: try requiredInt("seq", min: 1))
+        default:
+            let shown = Fields.abbreviated(type)
+            if let ns = ClientFrameDecoder.reservedNamespaces.first(where: { type.hasPrefix($0) }) {
+                throw fail("The message type '\(shown)' belongs to the '\(ns)*' namespace, which is reserved for a later version.")
+            }
+            throw fail("Unknown message type '\(shown)'.")
+        }
+    }
+
+    /// Echoed types are cut short so a huge bogus type cannot blow up the error reply.
+    static func abbreviated(_ s: String) -> String {
+        s.unicodeScalars.count <= 64 ? s : String(String.UnicodeScalarView(s.unicodeScalars.prefix(64))) + "…"
+    }
+
+    func room() throws(WireError) -> RoomID {
+        guard let value = object["room"], !value.isNull else { throw fail("The field 'room' is required.") }
+        guard case .string(let id) = value, RoomRecord.isValidID(id) else {
+            throw fail("The field 'room' must be a room id: 1 to 64 characters of a-z, 0-9, '.', '_' and '-'.")
+        }
+        return id
+    }
+
+    func optionalString(_ name: String) throws(WireError) -> String? {
+        switch object[name] {
+        case nil, .null?: return nil
+        case .string(let s)?: return s
+        case _?: throw fail("The field '\(name)' must be a string.")
+        }
+    }
+
+    func optionalInt(_ name: String, min: Int64) throws(WireError) -> Int64? {
+        guard let value = object[name], !value.isNull else { return nil }
+        return try int(name, value, min: min)
+    }
+
+    func requiredInt(_ name: String, min: Int64) throws(WireError) -> Int64 {
+        guard let value = object[name], !value.isNull else { throw fail("The field '\(name)' is required.") }
+        return try int(name, value, min: min)
+    }
+
+    func int(_ name: String, _ value: JSON, min: Int64) throws(WireError) -> Int64 {
+        guard let i = value.intValue, i >= min else {
+            throw fail("The field '\(name)' must be an integer of at least \(min).")
+        }
+        return i
+    }
+
+    func text() throws(WireError) -> String {
+        guard let value = object["text"], !value.isNull else { throw fail("The field 'text' is required.") }
+        guard case .string(let text) = value else { throw fail("The field 'text' must be a string.") }
+        // Code points, not grapheme clusters or UTF-16 units: the count PROTOCOL.md names, and
+        // one every client language can compute the same way.
+        let count = text.unicodeScalars.count
+        if count > limits.maxTextChars {
+            throw fail(.tooLarge, "The field 'text' has \(count) characters; the limit is \(limits.maxTextChars).")
+        }
+        if text.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
+            throw fail("The field 'text' must not be empty or only whitespace.")
+        }
+        return text
+    }
+
+    func nonce() throws(WireError) -> String? {
+        guard let nonce = try optionalString("nonce") else { return nil }
+        guard (1...ClientFrameDecoder.maxNonceChars).contains(nonce.unicodeScalars.count) else {
+            throw fail("The field 'nonce' must be 1 to \(ClientFrameDecoder.maxNonceChars) characters long.")
+        }
+        return nonce
+    }
+}

@@ -1,0 +1,75 @@
+// What a client may send (PROTOCOL.md), already validated: the server and the hub work with
+// these values and never look at raw JSON again.
+
+/// One decoded client request. Every field has passed the rules of `ClientFrameDecoder`.
+public enum ClientMessage: Sendable, Equatable {
+    case hello(token: String?)
+    case ping
+    case rooms
+    case join(room: RoomID, since: Int64?)
+    case leave(room: RoomID)
+    case history(room: RoomID, before: Int64?, limit: Int)
+    case typing(room: RoomID)
+    case chatSend(room: RoomID, text: String, nonce: String?)
+    case chatEdit(room: RoomID, seq: Int64, text: String)
+    case chatDelete(room: RoomID, seq: Int64)
+
+    /// The room the message addresses, if any (for routing and per-room checks).
+    public var room: RoomID? {
+        switch self {
+        case .hello, .ping, .rooms: return nil
+        case .join(let r, _), .leave(let r), .history(let r, _, _), .typing(let r),
+             .chatSend(let r, _, _), .chatEdit(let r, _, _), .chatDelete(let r, _):
+            return r
+        }
+    }
+
+    /// The wire `type`, e.g. "chat.send" (for metrics and logs: never the message content).
+    public var typeName: String {
+        switch self {
+        case .hello: return "hello"
+        case .ping: return "ping"
+        case .rooms: return "rooms"
+        case .join: return "join"
+        case .leave: return "leave"
+        case .history: return "history"
+        case .typing: return "typing"
+        case .chatSend: return "chat.send"
+        case .chatEdit: return "chat.edit"
+        case .chatDelete: return "chat.delete"
+        }
+    }
+
+    /// Every type this version understands, in the order of PROTOCOL.md.
+    public static let typeNames: [String] = [
+        "hello", "ping", "rooms", "join", "leave", "history", "typing", "chat.send", "chat.edit", "chat.delete",
+    ]
+}
+
+/// A decoded client frame: the optional `ref` the reply must echo, and the message.
+public struct ClientFrame: Sendable, Equatable {
+    public var ref: String?
+    public var message: ClientMessage
+
+    public init(ref: String?, message: ClientMessage) {
+        self.ref = ref
+        self.message = message
+    }
+}
+
+/// The configurable limits the decoder enforces (from `AtriumConfig.protocolLimits`).
+public struct ProtocolLimits: Sendable, Equatable {
+    /// Longest chat text, in Unicode code points (PROTOCOL.md: 4,000 by default).
+    public var maxTextChars: Int = 4000
+    /// Largest `history.limit`; larger requests are clamped, not refused.
+    public var historyMax: Int = 200
+    /// `history.limit` when the client gives none.
+    public var historyDefault: Int = 50
+
+    public init(maxTextChars: Int = 4000, historyMax: Int = 200) {
+        self.maxTextChars = maxTextChars
+        self.historyMax = historyMax
+        // The default never exceeds the maximum, even when an operator sets a tiny maximum.
+        self.historyDefault = min(50, historyMax)
+    }
+}

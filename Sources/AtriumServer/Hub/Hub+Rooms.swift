@@ -1,0 +1,158 @@
+import AtriumCore
+import AtriumStore
+
+/// Rooms on the wire: list, join with replay or resume, leave, history, typing (service thread).
+extension Hub {
+    func listRooms(_ c: Connection, ref: String?) {
+        guard let user = c.user else { return }
+        let visible = rooms.values
+            .filter { Policy.decide(.see, user: user, room: $0.record, roomRole: nil).isAllowed }
+            .sorted { ($0.record.zone.rawValue, $0.record.name) < ($1.record.zone.rawValue, $1.record.name) }
+        reply(c, ref: ref, [("rooms", .array(visible.map { $0.record.json(role: nil) }))])
+    }
+
+    /// The room, if the connection joined it; otherwise answers `forbidden` or `not_found`.
+    func joinedRoom(_ c: Connection, ref: String?, _ roomID: RoomID) -> RoomState? {
+        guard let room = rooms[roomID] else {
+            fail(c, WireError(.notFound, "There is no room '\(roomID)'.", ref: ref))
+            return nil
+        }
+        guard c.rooms.contains(roomID) else {
+            fail(c, WireError(.forbidden, "Join the room '\(roomID)' first.", ref: ref))
+            return nil
+        }
+        return room
+    }
+
+    func allowed(_ c: Connection, ref: String?, _ action: RoomAction, in room: RoomState) -> Bool {
+        guard let user = c.user else { return false }
+        if case .deny(let why) = Policy.decide(action, user: user, room: room.record, roomRole: nil) {
+            fail(c, WireError(.forbidden, why, ref: ref))
+            return false
+        }
+        return true
+    }
+
+    func join(_ c: Connection, ref: String?, roomID: RoomID, since: Int64?) {
+        let cid = c.id
+        withRoom(roomID) { hub, room in
+            guard let c = hub.connections[cid], let user = c.user else { return }
+            guard let room else {
+                hub.fail(c, WireError(.notFound, "There is no room '\(roomID)'.", ref: ref))
+                return
+            }
+            guard hub.allowed(c, ref: ref, .join, in: room) else { return }
+            hub.completeJoin(c, user: user, ref: ref, room: room, since: since)
+        }
+    }
+
+    private func completeJoin(_ c: Connection, user: UserProfile, ref: String?, room: RoomState, since: Int64?) {
+        let roomID = room.record.id
+        c.rooms.insert(roomID)
+        room.members.insert(c.id)
+        let now = monotonicSeconds()
+        room.presence.add(conn: c.id, entry: PresenceEntry(user: user.id, name: user.name, role: user.role), now: now)
+        dirtyRooms.insert(roomID)
+
+        let latest = room.lastSeq
+        var reset = false
+        let from: Int64
+        if let since {
+            reset = since > latest || latest - since > Int64(config.replayCap)
+            from = reset ? latest : since
+        } else {
+            from = max(0, latest - Int64(limits.historyDefault))
+        }
+        var fields: [(String, JSON)] = [
+            ("room", room.record.json(role: nil)), ("role", .null), ("latest", .int(latest)),
+            ("presence", .array(room.presence.present(now: now).map(\.json))),
+        ]
+        if reset { fields.append(("reset", .bool(true))) }
+        reply(c, ref: ref, fields)
+
+        c.replayBuffers.removeValue(forKey: roomID)
+        guard from < latest else { return }
+        if let frames = room.cachedFrames(after: from, upTo: latest) {
+            for f in frames { send(c, f) }
+            return
+        }
+        // Read the missing events; live events for this room wait in the replay buffer.
+        c.replayBuffers[roomID] = []
+        let cid = c.id
+        let count = Int(latest - from)
+        reader.submit({ store in try store.events(room: roomID, after: from, limit: count) }) { [inbox] result in
+            inbox.post { hub in hub.finishReplay(cid, roomID: roomID, result) }
+        }
+    }
+
+    private func finishReplay(_ cid: ConnectionID, roomID: RoomID, _ result: Result<[RoomEvent], StoreError>) {
+        guard let c = connections[cid], let buffered = c.replayBuffers.removeValue(forKey: roomID) else { return }
+        switch result {
+        case .success(let events):
+            for e in events { send(c, e.encodedFrame()) }
+        case .failure(let error):
+            logger.error("replay read failed", metadata: ["room.id": "\(roomID)", "error": "\(error.message)"])
+            fail(c, WireError(.internal, "Could not read the history of '\(roomID)'; join again.", ref: nil))
+        }
+        for b in buffered { send(c, b.frame) }
+    }
+
+    func leave(_ c: Connection, ref: String?, roomID: RoomID) {
+        guard let room = rooms[roomID] else {
+            fail(c, WireError(.notFound, "There is no room '\(roomID)'.", ref: ref))
+            return
+        }
+        if c.rooms.remove(roomID) != nil {
+            room.members.remove(c.id)
+            c.replayBuffers.removeValue(forKey: roomID)
+            room.presence.remove(conn: c.id, now: monotonicSeconds(), dropped: false)
+            dirtyRooms.insert(roomID)
+        }
+        reply(c, ref: ref)
+    }
+
+    func history(_ c: Connection, ref: String?, roomID: RoomID, before: Int64?, limit: Int) {
+        guard let room = joinedRoom(c, ref: ref, roomID), allowed(c, ref: ref, .read, in: room) else { return }
+        let upper = before ?? (room.lastSeq + 1)
+        let cid = c.id
+        reader.submit({ store in try store.events(room: roomID, before: upper, limit: limit) }) { [inbox] result in
+            inbox.post { hub in
+                guard let c = hub.connections[cid] else { return }
+                switch result {
+                case .success(let events):
+                    hub.reply(c, ref: ref, [("events", .array(events.map(\.json)))])
+                case .failure(let error):
+                    hub.fail(c, WireError(error.code, error.message, ref: ref))
+                }
+            }
+        }
+    }
+
+    func typing(_ c: Connection, ref: String?, roomID: RoomID) {
+        guard let user = c.user, let room = joinedRoom(c, ref: ref, roomID),
+              allowed(c, ref: ref, .typing, in: room) else { return }
+        let frame = ServerFrame.typing(room: roomID, user: user.id)
+        for cid in room.members {
+            guard let other = connections[cid], other.user?.id != user.id else { continue }
+            send(other, frame)
+        }
+        reply(c, ref: ref)
+    }
+
+    /// Sends a committed event to every member (or into their replay buffer) and remembers it.
+    func publish(_ event: RoomEvent) {
+        guard let room = rooms[event.room] else { return }
+        let frame = event.encodedFrame()
+        if event.seq > room.lastSeq { room.lastSeq = event.seq }
+        room.remember(seq: event.seq, frame: frame)
+        metrics.eventsCommitted += 1
+        for cid in room.members {
+            guard let c = connections[cid] else { continue }
+            if c.replayBuffers[event.room] != nil {
+                c.replayBuffers[event.room]!.append((event.seq, frame))
+            } else {
+                send(c, frame)
+            }
+        }
+    }
+}

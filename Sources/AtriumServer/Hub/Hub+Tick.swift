@@ -1,0 +1,143 @@
+import AtriumCore
+import AtriumStore
+import CLibWebSockets
+
+/// Periodic work, driven by the ticker thread's posts (service thread).
+extension Hub {
+    func tick() {
+        let now = monotonicSeconds()
+        flushPresence(now: now)
+        expireHellos(now: now)
+        pollChanges(now: now)
+        driveShutdown()
+    }
+
+    /// One merged presence frame per changed room per tick (no flicker, no O(N) floods).
+    func flushPresence(now: Double) {
+        guard !dirtyRooms.isEmpty else { return }
+        for roomID in dirtyRooms {
+            guard let room = rooms[roomID] else { dirtyRooms.remove(roomID); continue }
+            if let diff = room.presence.tick(now: now), !(diff.joined.isEmpty && diff.left.isEmpty) {
+                let frame = ServerFrame.presence(room: roomID, joined: diff.joined, left: diff.left)
+                for cid in room.members {
+                    if let c = connections[cid] { send(c, frame) }
+                }
+            }
+            if !room.presence.needsTick { dirtyRooms.remove(roomID) }
+        }
+    }
+
+    private func expireHellos(now: Double) {
+        guard !awaitingHello.isEmpty else { return }
+        let limit = Double(config.helloTimeoutSeconds)
+        for cid in awaitingHello {
+            guard let c = connections[cid] else { awaitingHello.remove(cid); continue }
+            if now - c.openedAt >= limit {
+                awaitingHello.remove(cid)
+                metrics.helloTimeouts += 1
+                close(c, .helloTimeout)
+            }
+        }
+    }
+
+    // MARK: - Changes made by the CLI on the same data folder
+
+    private func pollChanges(now: Double) {
+        guard !changePollInFlight, now - lastChangePoll >= Double(config.changePollMillis) / 1000 else { return }
+        changePollInFlight = true
+        lastChangePoll = now
+        let after = lastChangeID
+        reader.submit({ store -> ([ChangeRecord], [StoredRoom], [StoredUser]) in
+            let changes = try store.changes(after: after)
+            var rooms: [StoredRoom] = []
+            var users: [StoredUser] = []
+            for change in changes {
+                switch change.kind {
+                case ChangeKind.room:
+                    if let r = try store.room(id: change.subject) { rooms.append(r) }
+                case ChangeKind.user, ChangeKind.sessionsRevoked:
+                    if let id = Int64(change.subject), let u = try store.user(id: id) { users.append(u) }
+                default: break
+                }
+            }
+            return (changes, rooms, users)
+        }) { [inbox] result in
+            inbox.post { hub in hub.applyChanges(result) }
+        }
+    }
+
+    private func applyChanges(_ result: Result<([ChangeRecord], [StoredRoom], [StoredUser]), StoreError>) {
+        changePollInFlight = false
+        guard case .success(let (changes, storedRooms, users)) = result else { return }
+        for stored in storedRooms {
+            if let room = rooms[stored.record.id] {
+                room.record = stored.record
+            } else {
+                rooms[stored.record.id] = RoomState(record: stored.record, lastSeq: stored.lastSeq,
+                                                    graceSeconds: config.presenceGraceSeconds)
+            }
+        }
+        let revoked = Set(changes.filter { $0.kind == ChangeKind.sessionsRevoked }.compactMap { Int64($0.subject) })
+        for stored in users {
+            let profile = stored.profile
+            // Cached sessions of a changed person are re-checked on their next hello.
+            sessionCache = sessionCache.filter { $0.value.user.id != profile.id }
+            for c in connections.values where c.user?.id == profile.id {
+                if revoked.contains(profile.id) {
+                    fail(c, WireError(.unauthenticated, "Your sessions were signed out by an administrator."))
+                    close(c, .unauthenticated)
+                } else if case .signedIn(_, let hash) = c.auth {
+                    c.auth = .signedIn(profile, tokenHash: hash)
+                }
+            }
+        }
+        if let last = changes.last { lastChangeID = last.id }
+    }
+
+    // MARK: - Graceful shutdown
+
+    func beginShutdown() {
+        guard case .running = phase else { return }
+        logger.info("shutting down: no new connections, finishing commits")
+        phase = .draining(since: monotonicSeconds())
+        driveShutdown()
+    }
+
+    /// Advances the shutdown: once pending commits are answered, close every client with 1001,
+    /// then end the loop when they are gone or the grace period has passed.
+    func driveShutdown() {
+        let now = monotonicSeconds()
+        switch phase {
+        case .running, .stopped:
+            return
+        case .draining(let since):
+            guard inFlightWrites == 0 || now - since > Double(config.shutdownGraceSeconds) else { return }
+            for c in connections.values { close(c, .goingAway) }
+            phase = .closing(deadline: now + Double(config.shutdownGraceSeconds))
+            driveShutdown()
+        case .closing(let deadline):
+            guard connections.isEmpty || now >= deadline else { return }
+            phase = .stopped
+            finishLoop()
+        }
+    }
+
+    private func finishLoop() {
+        loopMayEnd = true
+        guard let context else { return }
+        if config.eventLib == "uv" {
+            // Inside a callback lws defers this until the callback returns, then closes every
+            // handle; the uv loop ends and lws_service returns (LWSContext.run).
+            lws_context_destroy(context)
+        } else {
+            lws_cancel_service(context)
+        }
+    }
+}
+
+/// Kinds of rows in the `changes` table written by the CLI.
+public enum ChangeKind {
+    public static let room = "room"
+    public static let user = "user"
+    public static let sessionsRevoked = "sessions_revoked"
+}

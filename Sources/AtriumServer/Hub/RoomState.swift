@@ -1,0 +1,43 @@
+import AtriumCore
+
+/// What the hub keeps in memory for one room (service thread only).
+final class RoomState {
+    var record: RoomRecord
+    /// The newest committed seq the hub has seen (events up to it are in storage).
+    var lastSeq: Int64
+    /// Connections that joined this room.
+    var members: Set<ConnectionID> = []
+    var presence: RoomPresence
+    /// The newest events, encoded, for cheap joins and short resumes without a storage read.
+    private(set) var recent: [(seq: Int64, frame: [UInt8])] = []
+    static let recentCapacity = 64
+
+    init(record: RoomRecord, lastSeq: Int64, graceSeconds: Double) {
+        self.record = record
+        self.lastSeq = lastSeq
+        self.presence = RoomPresence(graceSeconds: graceSeconds)
+    }
+
+    func remember(seq: Int64, frame: [UInt8]) {
+        // Only contiguous runs are useful for replay; a gap (e.g. after a restart) starts anew.
+        if let last = recent.last, last.seq + 1 != seq { recent.removeAll() }
+        recent.append((seq, frame))
+        if recent.count > Self.recentCapacity { recent.removeFirst(recent.count - Self.recentCapacity) }
+    }
+
+    /// Frames for seq in (after, upTo] if the cache holds all of them.
+    func cachedFrames(after: Int64, upTo: Int64) -> [[UInt8]]? {
+        if upTo <= after { return [] }
+        guard let first = recent.first, first.seq <= after + 1, let last = recent.last, last.seq >= upTo else {
+            return nil
+        }
+        let start = Int(after + 1 - first.seq)
+        let end = Int(upTo - first.seq)
+        return recent[start...end].map(\.frame)
+    }
+
+    /// An event was edited or deleted in storage: cached frames may show the old text.
+    func invalidateRecent() {
+        recent.removeAll()
+    }
+}

@@ -1,1 +1,0 @@
-// AtriumServer: see docs/architecture.md

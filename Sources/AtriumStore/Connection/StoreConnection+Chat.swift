@@ -1,0 +1,85 @@
+// Chat: send (idempotent by nonce), edit and delete. Each is one atomic unit: the new event and
+// any rewrite of older events commit together or not at all.
+//
+// What a delete means (PROTOCOL.md "Chat"): the text is gone from history for everyone. The
+// original message keeps its seq but loses "text" and gains "deleted": true, and so does every
+// chat.edited event that carried a newer text for it.
+
+import AtriumCore
+
+extension StoreConnection {
+    /// Payload fields in order: "text", "nonce" (if any), "actor_name". The same (room, actor,
+    /// nonce) again returns `.duplicate` with the first seq and writes nothing.
+    public func appendChat(room: RoomID, actor: UserID, actorName: String, text: String, nonce: String?,
+                           nowMillis: Int64) throws -> AppendOutcome {
+        try transaction {
+            if let nonce, let first = try db.queryOne(
+                "SELECT seq FROM events WHERE room = ? AND actor = ? AND nonce = ?",
+                [.text(room), .int(actor), .text(nonce)], { $0.int64(0) }) {
+                return .duplicate(seq: first)
+            }
+            var payload = JSONObject()
+            payload["text"] = .string(text)
+            if let nonce { payload["nonce"] = .string(nonce) }
+            payload["actor_name"] = .string(actorName)
+            return .appended(try insertEvent(room: room, kind: ChatEventKind.message, actor: actor, nonce: nonce,
+                                             payload: payload, nowMillis: nowMillis))
+        }
+    }
+
+    /// Stores `chat.edited` {"target", "text"} and rewrites the original's text, marking it
+    /// "edited": true.
+    @discardableResult
+    public func editChat(room: RoomID, seq: Int64, actor: UserID, text: String, mayEditOthers: Bool,
+                         nowMillis: Int64) throws -> RoomEvent {
+        try transaction {
+            var original = try editableMessage(room: room, seq: seq, actor: actor, mayActOnOthers: mayEditOthers,
+                                               forbidden: "You can only edit your own messages.")
+            original.payload["text"] = .string(text)
+            original.payload["edited"] = .bool(true)
+            try replacePayload(room: room, seq: seq, payload: original.payload)
+            return try insertEvent(room: room, kind: ChatEventKind.edited, actor: actor, nonce: nil,
+                                   payload: [("target", .int(seq)), ("text", .string(text))], nowMillis: nowMillis)
+        }
+    }
+
+    /// Stores `chat.deleted` {"target"} and strips the text from the original and its edits.
+    @discardableResult
+    public func deleteChat(room: RoomID, seq: Int64, actor: UserID, mayDeleteOthers: Bool,
+                           nowMillis: Int64) throws -> RoomEvent {
+        try transaction {
+            var original = try editableMessage(room: room, seq: seq, actor: actor, mayActOnOthers: mayDeleteOthers,
+                                               forbidden: "You can only delete your own messages.")
+            original.payload["text"] = nil
+            original.payload["deleted"] = .bool(true)
+            try replacePayload(room: room, seq: seq, payload: original.payload)
+            let edits = try db.query(
+                "SELECT seq, at, kind, actor, payload FROM events WHERE room = ? AND target = ? AND kind = ?",
+                [.text(room), .int(seq), .text(ChatEventKind.edited)]) { try Self.event(room: room, $0) }
+            for var edit in edits {
+                edit.payload["text"] = nil
+                edit.payload["deleted"] = .bool(true)
+                try replacePayload(room: room, seq: edit.seq, payload: edit.payload)
+            }
+            return try insertEvent(room: room, kind: ChatEventKind.deleted, actor: actor, nonce: nil,
+                                   payload: [("target", .int(seq))], nowMillis: nowMillis)
+        }
+    }
+
+    /// The chat.message an edit or delete acts on, after the shared checks: it exists and is a
+    /// chat.message (else `.notFound`), is not deleted (else `.conflict`), and is the actor's
+    /// own unless they may act on others' (else `.forbidden`).
+    private func editableMessage(room: RoomID, seq: Int64, actor: UserID, mayActOnOthers: Bool,
+                                 forbidden: String) throws -> RoomEvent {
+        guard let event = try event(room: room, seq: seq), event.kind == ChatEventKind.message else {
+            throw StoreError(.notFound, "There is no message \(seq) in room '\(room)'.")
+        }
+        if event.payload["deleted"]?.boolValue == true {
+            throw StoreError(.conflict, "Message \(seq) has been deleted.")
+        }
+        if event.actor != actor && !mayActOnOthers {
+            throw StoreError(.forbidden, forbidden)
+        }
+        return event
+    }
+}

@@ -1,0 +1,36 @@
+// Rooms: the stored description plus `last_seq`, the highest event seq assigned so far.
+
+import AtriumCore
+
+extension StoreConnection {
+    /// `.conflict` if a room with this id exists.
+    public func addRoom(_ room: RoomRecord, nowMillis: Int64) throws {
+        do {
+            try db.execute("INSERT INTO rooms(id, name, kind, join_rule, last_seq, created_at) VALUES(?,?,?,?,0,?)",
+                           [.text(room.id), .text(room.name), .text(room.kind.rawValue),
+                            .text(room.joinRule.rawValue), .int(nowMillis)])
+        } catch let e as StoreError where e.code == .conflict {
+            throw StoreError(.conflict, "The room '\(room.id)' already exists.")
+        }
+    }
+
+    /// Every room, by id.
+    public func rooms() throws -> [StoredRoom] {
+        try db.query("SELECT id, name, kind, join_rule, last_seq FROM rooms ORDER BY id", [], Self.storedRoom)
+    }
+
+    public func room(id: RoomID) throws -> StoredRoom? {
+        try db.queryOne("SELECT id, name, kind, join_rule, last_seq FROM rooms WHERE id = ?", [.text(id)], Self.storedRoom)
+    }
+
+    private static func storedRoom(_ s: Statement) throws -> StoredRoom {
+        let id = s.text(0)
+        guard let kind = RoomKind(rawValue: s.text(2)) else {
+            throw StoreError(.internal, "Room '\(id)' has an unknown kind '\(s.text(2))'.")
+        }
+        guard let rule = JoinRule(rawValue: s.text(3)) else {
+            throw StoreError(.internal, "Room '\(id)' has an unknown join rule '\(s.text(3))'.")
+        }
+        return StoredRoom(record: RoomRecord(id: id, name: s.text(1), kind: kind, joinRule: rule), lastSeq: s.int64(4))
+    }
+}

@@ -1,0 +1,26 @@
+// Roster import: a class list becomes accounts in one transaction, all or nothing, so a school
+// admin can fix the file and run the import again without cleaning up half an import.
+
+import AtriumCore
+
+extension StoreConnection {
+    /// Adds every row with its (already hashed) one-time password and `must_change` set.
+    /// A login that exists — in the database or earlier in the same roster — fails the whole
+    /// import with `.conflict` "line N: login 'x' already exists".
+    public func importRoster(_ entries: [(row: RosterRow, passwordHash: String)], nowMillis: Int64) throws -> [UserProfile] {
+        try transaction {
+            var added: [UserProfile] = []
+            added.reserveCapacity(entries.count)
+            for (row, hash) in entries {
+                let login = row.login.lowercased()
+                do {
+                    added.append(try addUser(login: login, name: row.name, role: row.role, group: row.group,
+                                             passwordHash: hash, mustChangePassword: true, nowMillis: nowMillis))
+                } catch let e as StoreError where e.code == .conflict {
+                    throw StoreError(.conflict, "line \(row.line): login '\(login)' already exists")
+                }
+            }
+            return added
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// AtriumStore: see docs/architecture.md

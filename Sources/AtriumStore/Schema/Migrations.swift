@@ -1,0 +1,96 @@
+// The schema, as an ordered list of migration steps. `PRAGMA user_version` records how many
+// steps a database file has run; opening a connection runs the missing ones, each in its own
+// transaction together with the version bump.
+//
+// NEVER EDIT A SHIPPED STEP: databases in the field have already run it and will not run it
+// again. To change the schema, append a new step (ALTER TABLE, new index, data fix-up).
+
+enum Migrations {
+    /// Step i (0-based) brings a database from user_version i to i + 1.
+    static let steps: [[String]] = [
+        // 1: users, sessions, rooms, events, change log.
+        [
+            """
+            CREATE TABLE users(
+                id            INTEGER PRIMARY KEY,
+                login         TEXT UNIQUE NOT NULL,      -- stored lowercase
+                name          TEXT NOT NULL,
+                role          TEXT NOT NULL,             -- OrgRole raw value
+                grp           TEXT,                      -- class/group from the roster, if any
+                password_hash TEXT NOT NULL,             -- Passwords.hash format
+                must_change   INTEGER NOT NULL DEFAULT 0,
+                created_at    INTEGER NOT NULL           -- ms since 1970
+            )
+            """,
+            """
+            CREATE TABLE sessions(
+                token_hash BLOB PRIMARY KEY,             -- SHA-256 of the token; the token itself is never stored
+                user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                revoked_at INTEGER
+            )
+            """,
+            "CREATE INDEX sessions_by_user ON sessions(user_id)",
+            """
+            CREATE TABLE rooms(
+                id         TEXT PRIMARY KEY,
+                name       TEXT NOT NULL,
+                kind       TEXT NOT NULL,
+                join_rule  TEXT NOT NULL,
+                last_seq   INTEGER NOT NULL DEFAULT 0,   -- the highest seq of the room's events
+                created_at INTEGER NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE events(
+                room    TEXT NOT NULL REFERENCES rooms(id),
+                seq     INTEGER NOT NULL,
+                at      INTEGER NOT NULL,
+                kind    TEXT NOT NULL,
+                actor   INTEGER NOT NULL,
+                nonce   TEXT,                            -- chat.message resend key
+                target  INTEGER,                         -- the seq an edit/delete refers to
+                payload TEXT NOT NULL,                   -- JSON object text
+                PRIMARY KEY(room, seq)
+            ) WITHOUT ROWID
+            """,
+            "CREATE UNIQUE INDEX events_nonce ON events(room, actor, nonce) WHERE nonce IS NOT NULL",
+            "CREATE INDEX events_target ON events(room, target) WHERE target IS NOT NULL",
+            """
+            CREATE TABLE changes(
+                id      INTEGER PRIMARY KEY AUTOINCREMENT,
+                kind    TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                at      INTEGER NOT NULL
+            )
+            """,
+        ],
+    ]
+
+    /// Runs the steps `db` has not run yet. Called once per connection, right after opening.
+    static func migrate(_ db: Database) throws {
+        let current = try db.queryOne("PRAGMA user_version") { Int($0.int64(0)) } ?? 0
+        guard current < steps.count else {
+            if current > steps.count {
+                throw StoreError(.internal, "The database schema (version \(current)) is newer than this program (version \(steps.count)).")
+            }
+            return
+        }
+        for version in current..<steps.count {
+            try db.exec("BEGIN IMMEDIATE")
+            do {
+                // Another process may have migrated between our read and our lock.
+                let now = try db.queryOne("PRAGMA user_version") { Int($0.int64(0)) } ?? 0
+                if now <= version {
+                    for sql in steps[version] { try db.exec(sql) }
+                    try db.exec("PRAGMA user_version = \(version + 1)")
+                }
+                try db.exec("COMMIT")
+            } catch {
+                try? db.exec("ROLLBACK")
+                throw error
+            }
+        }
+    }
+}

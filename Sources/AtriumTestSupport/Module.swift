@@ -1,1 +1,0 @@
-// AtriumTestSupport: see docs/architecture.md
