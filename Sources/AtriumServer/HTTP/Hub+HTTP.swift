@@ -236,10 +236,11 @@ extension Hub {
         return "OTHER"
     }
 
-    /// The client's address; behind a trusted reverse proxy, the last X-Forwarded-For hop.
+    /// The client's address; behind a trusted reverse proxy on loopback, the last X-Forwarded-For hop.
     func clientAddress(_ wsi: OpaquePointer) -> String {
         let peer = peerAddress(wsi)
-        if config.trustProxy, let xff = headerValue(wsi, WSI_TOKEN_X_FORWARDED_FOR),
+        let fromLoopbackProxy = peer == "127.0.0.1" || peer == "::1" || peer == "::ffff:127.0.0.1"
+        if config.trustProxy, fromLoopbackProxy, let xff = headerValue(wsi, WSI_TOKEN_X_FORWARDED_FOR),
            let last = xff.split(separator: ",").last {
             return last.trimmingCharacters(in: .whitespaces)
         }
