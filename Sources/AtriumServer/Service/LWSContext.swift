@@ -37,8 +37,9 @@ final class LWSContext {
         }
         table[0].per_session_data_size = 0
         // Receive buffer per read; frames larger than this arrive in several RECEIVE callbacks
-        // and are reassembled by the hub up to limits.max_message_bytes.
-        table[0].rx_buffer_size = 16 * 1024
+        // and are reassembled by the hub up to limits.max_message_bytes. lws allocates this
+        // buffer per connection, so it is kept small (idle memory per connection).
+        table[0].rx_buffer_size = 4096
         table[1] = atrium_lws_protocol_terminator()
         protocols = table
 
@@ -62,7 +63,7 @@ final class LWSContext {
         info.timeout_secs = 20
         info.fd_limit_per_thread = 0
         info.pt_serv_buf_size = 64 * 1024
-        info.max_http_header_pool = 1024
+        info.max_http_header_pool = 256
         var options: UInt64 = 0
         options |= UInt64(LWS_SERVER_OPTION_VALIDATE_UTF8)
         // Signals are ours (a sigwait thread in the executable), not libuv's.
