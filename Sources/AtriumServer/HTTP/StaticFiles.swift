@@ -25,7 +25,9 @@ struct StaticFiles: Sendable {
     static func load(root: String, logger: Logger) -> StaticFiles {
         var result = StaticFiles()
         let base = URL(fileURLWithPath: root).standardizedFileURL
-        guard let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey, .contentModificationDateKey]) else {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: base.path, isDirectory: &isDirectory), isDirectory.boolValue,
+              let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey, .contentModificationDateKey]) else {
             logger.warning("web folder not found; only the API is served", metadata: ["path": "\(root)"])
             return result
         }
