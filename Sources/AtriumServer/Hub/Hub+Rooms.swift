@@ -63,12 +63,15 @@ extension Hub {
         } else {
             from = max(0, latest - Int64(limits.historyDefault))
         }
-        var fields: [(String, JSON)] = [
-            ("room", room.record.json(role: nil)), ("role", .null), ("latest", .int(latest)),
-            ("presence", .array(room.presence.present(now: now).map(\.json))),
-        ]
-        if reset { fields.append(("reset", .bool(true))) }
-        reply(c, ref: ref, fields)
+        if ref != nil {
+            // Built only when asked for: a large room's presence list is not free.
+            var fields: [(String, JSON)] = [
+                ("room", room.record.json(role: nil)), ("role", .null), ("latest", .int(latest)),
+                ("presence", .array(room.presence.present(now: now).map(\.json))),
+            ]
+            if reset { fields.append(("reset", .bool(true))) }
+            reply(c, ref: ref, fields)
+        }
 
         c.replayBuffers.removeValue(forKey: roomID)
         guard from < latest else { return }
