@@ -16,7 +16,7 @@ run: deps build-release
 
 ## Install what is missing, build, and run every test.
 test: deps build
-	swift test
+	swift test --no-parallel
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

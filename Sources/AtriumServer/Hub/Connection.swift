@@ -38,6 +38,11 @@ final class Connection {
     private var queue: [[UInt8]] = []
     private var head = 0
     private(set) var queuedBytes = 0
+    /// Bytes of replay (join with `since`, or the last 50) still in the queue. They are
+    /// exempt from the slow-consumer limit: the replay a client resumes with after a cut is
+    /// at least as large as the queue that was dropped, so counting it would cut the client
+    /// again on every resume. It is bounded by the replay cap and shrinks as it is written.
+    private(set) var replayBytes = 0
     var writeRequested = false
     /// A close decided by the hub; sent after what is queued (or at once for a slow consumer).
     var pendingClose: CloseCode?
@@ -63,15 +68,20 @@ final class Connection {
 
     var hasQueued: Bool { head < queue.count }
 
-    func enqueue(_ message: [UInt8]) {
+    func enqueue(_ message: [UInt8], replay: Bool = false) {
         queue.append(message)
         queuedBytes += message.count
+        if replay { replayBytes += message.count }
     }
+
+    /// Queued bytes that count toward the slow-consumer limit.
+    var liveQueuedBytes: Int { queuedBytes - replayBytes }
 
     func clearQueue() {
         queue.removeAll()
         head = 0
         queuedBytes = 0
+        replayBytes = 0
     }
 
     /// Takes queued messages for one frame: as many as fit in `limit` bytes joined by "\n"
@@ -84,6 +94,8 @@ final class Connection {
             if !out.isEmpty { out.append(0x0A) }
             out.append(contentsOf: next)
             queuedBytes -= next.count
+            // Replay is queued before anything that follows it, so it is written first.
+            replayBytes = max(0, replayBytes - next.count)
             queue[head] = []
             head += 1
         }

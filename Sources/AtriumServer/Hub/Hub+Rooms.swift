@@ -76,7 +76,7 @@ extension Hub {
         c.replayBuffers.removeValue(forKey: roomID)
         guard from < latest else { return }
         if let frames = room.cachedFrames(after: from, upTo: latest) {
-            for f in frames { send(c, f) }
+            for f in frames { send(c, f, replay: true) }
             return
         }
         // Read the missing events; live events for this room wait in the replay buffer.
@@ -92,12 +92,12 @@ extension Hub {
         guard let c = connections[cid], let buffered = c.replayBuffers.removeValue(forKey: roomID) else { return }
         switch result {
         case .success(let events):
-            for e in events { send(c, e.encodedFrame()) }
+            for e in events { send(c, e.encodedFrame(), replay: true) }
         case .failure(let error):
             logger.error("replay read failed", metadata: ["room.id": "\(roomID)", "error": "\(error.message)"])
             fail(c, WireError(.internal, "Could not read the history of '\(roomID)'; join again.", ref: nil))
         }
-        for b in buffered { send(c, b.frame) }
+        for b in buffered { send(c, b.frame, replay: true) }
     }
 
     func leave(_ c: Connection, ref: String?, roomID: RoomID) {

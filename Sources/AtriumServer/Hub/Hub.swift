@@ -170,7 +170,7 @@ final class Hub {
             return 0
         }
         if let code = c.pendingClose {
-            closeNow(wsi, code)
+            writeCloseFrame(wsi, code)
             return -1
         }
         return 0
@@ -198,11 +198,12 @@ final class Hub {
     // MARK: - Sending
 
     /// Queues one encoded message for a connection; cuts a client that cannot keep up.
-    func send(_ c: Connection, _ message: [UInt8]) {
+    /// `replay`: part of a join's replay, exempt from the limit (see `Connection.replayBytes`).
+    func send(_ c: Connection, _ message: [UInt8], replay: Bool = false) {
         guard c.pendingClose == nil else { return }
-        c.enqueue(message)
+        c.enqueue(message, replay: replay)
         metrics.messagesOut += 1
-        if c.queuedBytes > config.outboundQueueBytes {
+        if c.liveQueuedBytes > config.outboundQueueBytes {
             metrics.outboundQueueDrops += 1
             metrics.slowConsumerCloses += 1
             logger.notice("closing slow consumer", metadata: ["conn.id": "\(c.id)", "queued.bytes": "\(c.queuedBytes)"])
@@ -258,6 +259,22 @@ final class Hub {
         reason.withUnsafeMutableBufferPointer { buf in
             lws_close_reason(wsi, lws_close_status(rawValue: UInt32(code.rawValue)), buf.baseAddress, buf.count)
         }
+    }
+
+    /// Inside a WRITEABLE callback of `wsi` that will return -1: writes the close frame itself.
+    /// `lws_close_reason` + -1 is not enough here: with libuv, lws 4.1 (Debian's build has
+    /// _DEBUG) closes the wsi a second time right after ("close_and_handled uv repeat test"),
+    /// which kills the connection before the queued close frame is written, so clients saw
+    /// no 4401/4408/4429/4503/1001 at all. (From RECEIVE, `closeNow` works: lws closes once.)
+    func writeCloseFrame(_ wsi: OpaquePointer, _ code: CloseCode) {
+        var payload = [UInt8(code.rawValue >> 8), UInt8(code.rawValue & 0xFF)]
+        payload.append(contentsOf: code.reason.utf8.prefix(120))
+        ensureScratch(payload.count)
+        payload.withUnsafeBufferPointer { src in
+            (scratch + pre).update(from: src.baseAddress!, count: src.count)
+        }
+        // LWS_WRITE_CLOSE (4) is only in lws' private headers; lws_write accepts it.
+        _ = lws_write(wsi, scratch + pre, payload.count, lws_write_protocol(rawValue: 4))
     }
 
     func ensureScratch(_ count: Int) {
