@@ -145,3 +145,24 @@ import Testing
         }
     }
 }
+
+@Suite("Read markers")
+struct ReadMarkerStoreTests {
+    @Test func markersMoveForwardAndCountOthersMessages() throws {
+        try withTempDir { dir in
+            let store = try openStore(dir)
+            let me = try store.addUser(login: "me", name: "Me", role: .student, group: nil, passwordHash: "x", mustChangePassword: false, nowMillis: now)
+            let other = try store.addUser(login: "other", name: "Other", role: .student, group: nil, passwordHash: "x", mustChangePassword: false, nowMillis: now)
+            for i in 1...4 { _ = try store.appendChat(room: "lounge", actor: other.id, actorName: "Other", text: "m\(i)", nonce: nil, nowMillis: now) }
+            _ = try store.appendChat(room: "lounge", actor: me.id, actorName: "Me", text: "mine", nonce: nil, nowMillis: now)
+            _ = try store.deleteChat(room: "lounge", seq: 4, actor: other.id, mayDeleteOthers: false, nowMillis: now)
+            // 4 by the other, one of them deleted; mine does not count.
+            #expect(try store.readStates(userID: me.id)["lounge"] == ReadState(read: 0, unread: 3))
+            #expect(try store.markRead(userID: me.id, room: "lounge", seq: 2) == 2)
+            #expect(try store.markRead(userID: me.id, room: "lounge", seq: 1) == 2)
+            #expect(try store.readStates(userID: me.id)["lounge"] == ReadState(read: 2, unread: 1))
+            #expect(try store.markRead(userID: me.id, room: "lounge", seq: 100) == 6)
+            #expect(throws: StoreError.self) { try store.markRead(userID: me.id, room: "nowhere", seq: 1) }
+        }
+    }
+}

@@ -91,6 +91,8 @@ private struct Fields {
             return .chatEdit(room: try room(), seq: try requiredInt("seq", min: 1), text: try text())
         case "chat.delete":
             return .chatDelete(room: try room(), seq: try requiredInt("seq", min: 1))
+        case "read":
+            return .read(room: try room(), seq: try requiredInt("seq", min: 0))
         default:
             let shown = Fields.abbreviated(type)
             if let ns = ClientFrameDecoder.reservedNamespaces.first(where: { type.hasPrefix($0) }) {

@@ -13,13 +13,15 @@ public enum ClientMessage: Sendable, Equatable {
     case chatSend(room: RoomID, text: String, nonce: String?)
     case chatEdit(room: RoomID, seq: Int64, text: String)
     case chatDelete(room: RoomID, seq: Int64)
+    /// "I have seen everything up to `seq` here": moves the person's read marker.
+    case read(room: RoomID, seq: Int64)
 
     /// The room the message addresses, if any (for routing and per-room checks).
     public var room: RoomID? {
         switch self {
         case .hello, .ping, .rooms: return nil
         case .join(let r, _), .leave(let r), .history(let r, _, _), .typing(let r),
-             .chatSend(let r, _, _), .chatEdit(let r, _, _), .chatDelete(let r, _):
+             .chatSend(let r, _, _), .chatEdit(let r, _, _), .chatDelete(let r, _), .read(let r, _):
             return r
         }
     }
@@ -37,12 +39,13 @@ public enum ClientMessage: Sendable, Equatable {
         case .chatSend: return "chat.send"
         case .chatEdit: return "chat.edit"
         case .chatDelete: return "chat.delete"
+        case .read: return "read"
         }
     }
 
     /// Every type this version understands, in the order of PROTOCOL.md.
     public static let typeNames: [String] = [
-        "hello", "ping", "rooms", "join", "leave", "history", "typing", "chat.send", "chat.edit", "chat.delete",
+        "hello", "ping", "rooms", "join", "leave", "history", "typing", "chat.send", "chat.edit", "chat.delete", "read",
     ]
 }
 

@@ -74,6 +74,8 @@ extension Hub {
             chatEdit(c, ref: ref, roomID: room, seq: seq, text: text)
         case .chatDelete(let room, let seq):
             chatDelete(c, ref: ref, roomID: room, seq: seq)
+        case .read(let room, let seq):
+            markRead(c, ref: ref, roomID: room, seq: seq)
         }
     }
 

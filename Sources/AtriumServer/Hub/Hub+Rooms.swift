@@ -3,12 +3,56 @@ import AtriumStore
 
 /// Rooms on the wire: list, join with replay or resume, leave, history, typing (service thread).
 extension Hub {
+    /// Every room the person may see, with its latest seq, how many people are present, and
+    /// the person's read marker and unread count (read on the reader thread).
     func listRooms(_ c: Connection, ref: String?) {
         guard let user = c.user else { return }
+        let cid = c.id
+        reader.submit({ store in try store.readStates(userID: user.id) }) { [inbox] result in
+            inbox.post { hub in
+                guard let c = hub.connections[cid] else { return }
+                switch result {
+                case .success(let states): hub.replyRooms(c, ref: ref, user: user, states: states)
+                case .failure(let error): hub.fail(c, WireError(error.code, error.message, ref: ref))
+                }
+            }
+        }
+    }
+
+    private func replyRooms(_ c: Connection, ref: String?, user: UserProfile, states: [RoomID: ReadState]) {
+        let now = monotonicSeconds()
         let visible = rooms.values
             .filter { Policy.decide(.see, user: user, room: $0.record, roomRole: nil).isAllowed }
             .sorted { ($0.record.zone.rawValue, $0.record.name) < ($1.record.zone.rawValue, $1.record.name) }
-        reply(c, ref: ref, [("rooms", .array(visible.map { $0.record.json(role: nil) }))])
+        let list: [JSON] = visible.map { room in
+            guard case .object(var o) = room.record.json(role: nil) else { return .null }
+            let state = states[room.record.id] ?? ReadState(read: 0, unread: 0)
+            o["latest"] = .int(room.lastSeq)
+            o["present"] = .int(Int64(room.presence.present(now: now).count))
+            o["read"] = .int(state.read)
+            o["unread"] = .int(Int64(state.unread))
+            return .object(o)
+        }
+        reply(c, ref: ref, [("rooms", .array(list))])
+    }
+
+    func markRead(_ c: Connection, ref: String?, roomID: RoomID, seq: Int64) {
+        guard let user = c.user else { return }
+        guard let room = rooms[roomID] else {
+            fail(c, WireError(.notFound, "There is no room '\(roomID)'.", ref: ref))
+            return
+        }
+        guard allowed(c, ref: ref, .read, in: room) else { return }
+        let cid = c.id
+        commits.submit({ store in try store.markRead(userID: user.id, room: roomID, seq: seq) }) { [inbox] result in
+            inbox.post { hub in
+                guard let c = hub.connections[cid] else { return }
+                switch result {
+                case .success(let stored): hub.reply(c, ref: ref, [("read", .int(stored))])
+                case .failure(let error): hub.fail(c, WireError(error.code, error.message, ref: ref))
+                }
+            }
+        }
     }
 
     /// The room, if the connection joined it; otherwise answers `forbidden` or `not_found`.

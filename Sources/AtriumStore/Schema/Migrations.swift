@@ -66,6 +66,17 @@ enum Migrations {
             )
             """,
         ],
+        // 2: read markers (how far each person has read each room), for unread counts.
+        [
+            """
+            CREATE TABLE read_markers(
+                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                room    TEXT NOT NULL REFERENCES rooms(id),
+                seq     INTEGER NOT NULL,
+                PRIMARY KEY(user_id, room)
+            ) WITHOUT ROWID
+            """,
+        ],
     ]
 
     /// Runs the steps `db` has not run yet. Called once per connection, right after opening.
