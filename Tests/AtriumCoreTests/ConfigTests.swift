@@ -149,7 +149,10 @@ struct ConfigTests {
         #expect(throws: ConfigError("environment variable ATRIUM_SERVER_PORT: server.port: 'x' is not accepted; expected an integer from 0 to 65535.")) {
             try d.apply(environment: ["ATRIUM_SERVER_PORT": "x"])
         }
-        #expect(throws: ConfigError.self) { try d.apply(environment: ["ATRIUM_SERVER_PROT": "1"]) }
+        // An unknown ATRIUM_* name is returned for a warning, not applied and not fatal.
+        var e = AtriumConfig()
+        #expect(try e.apply(environment: ["ATRIUM_SERVER_PROT": "1", "ATRIUM_BIN": "/x"]) == ["ATRIUM_BIN", "ATRIUM_SERVER_PROT"])
+        #expect(e == AtriumConfig())
     }
 
     @Test func protocolLimitsFollowConfig() throws {

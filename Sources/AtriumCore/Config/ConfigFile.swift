@@ -60,13 +60,18 @@ extension AtriumConfig {
     }
 
     /// Applies ATRIUM_* variables. ATRIUM_CONFIG (the config file path) is read by the command
-    /// line, not here; any other unknown ATRIUM_* is an error, since it is almost surely a typo.
-    public mutating func apply(environment: [String: String]) throws(ConfigError) {
+    /// line, not here. Other ATRIUM_* names that match no key are returned (not applied) so the
+    /// caller can warn about a likely typo: they may also belong to scripts and tests around
+    /// Atrium (e.g. ATRIUM_BIN), so they must not stop the server. A bad value is an error.
+    @discardableResult
+    public mutating func apply(environment: [String: String]) throws(ConfigError) -> [String] {
         let byEnv = Dictionary(uniqueKeysWithValues: ConfigKey.all.map { ($0.environmentName, $0.name) })
+        var unknown: [String] = []
         for (variable, value) in environment.sorted(by: { $0.key < $1.key }) where variable.hasPrefix("ATRIUM_") {
             if variable == "ATRIUM_CONFIG" { continue }
             guard let name = byEnv[variable] else {
-                throw ConfigError("environment variable \(variable) does not name a config key (ATRIUM_ plus the key in capitals with '_' for '.', e.g. ATRIUM_SERVER_PORT).")
+                unknown.append(variable)
+                continue
             }
             do throws(ConfigError) {
                 try set(name, to: trimmed(Substring(value)))
@@ -74,6 +79,7 @@ extension AtriumConfig {
                 throw ConfigError("environment variable \(variable): \(error.message)")
             }
         }
+        return unknown
     }
 
     /// The current values as a complete, commented config file (valid input for `apply`).

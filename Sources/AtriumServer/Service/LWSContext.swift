@@ -39,7 +39,7 @@ final class LWSContext {
         // Receive buffer per read; frames larger than this arrive in several RECEIVE callbacks
         // and are reassembled by the hub up to limits.max_message_bytes. lws allocates this
         // buffer per connection, so it is kept small (idle memory per connection).
-        table[0].rx_buffer_size = 4096
+        table[0].rx_buffer_size = 1024
         table[1] = atrium_lws_protocol_terminator()
         protocols = table
 

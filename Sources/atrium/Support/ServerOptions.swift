@@ -26,7 +26,9 @@ struct ServerOptions: ParsableArguments {
                 }
                 try cfg.apply(fileText: text, source: path)
             }
-            try cfg.apply(environment: env)
+            for name in try cfg.apply(environment: env) {
+                FileHandle.standardError.write(Data("atrium: warning: environment variable \(name) names no config key; ignored\n".utf8))
+            }
             if let host { try cfg.set("server.host", to: host) }
             if let port { try cfg.set("server.port", to: String(port)) }
             if let data { try cfg.set("server.data", to: data) }
