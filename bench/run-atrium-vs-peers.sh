@@ -30,7 +30,8 @@
 #      has every wsload run with its exact command; summary.md the tables).
 #
 # Knobs: PHASES ("peers idle storm sync heavy"), TARGETS, OUT, BENCH_DIR, DATA (data folder, recreated),
-# HEAVY_RATES (per-member msgs/s ladder), HEAVY_S (seconds per step), SYNC_REPS, FULL_RUN.
+# HEAVY_RATES (per-member msgs/s ladder), HEAVY_S (seconds per step), SYNC_REPS, FULL_RUN,
+# BENCH_ATRIUM_EXTRA_ARGS (more server flags, e.g. "--set server.event_lib=poll" for an A/B).
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SHARED_BENCH=${SHARED_BENCH:-/work/shared/bench}
@@ -114,7 +115,8 @@ start_server() {
         ulimit -n 19500  # the sandbox's hard limit is 20000
         exec "$BIN" serve --data "$DATA" --port 0 \
             --set limits.rate_per_s=100000 --set limits.rate_burst=100000 \
-            --set auth.login_ip_burst=100000 --set store.synchronous="$sync" --set log.level=warning
+            --set auth.login_ip_burst=100000 --set store.synchronous="$sync" --set log.level=warning \
+            ${BENCH_ATRIUM_EXTRA_ARGS:-}
     ) >"$STATE/server-$sync.out" 2>"$STATE/server-$sync.err" &
     SERVER_PID=$!
     echo "$SERVER_PID" >"$BENCH_ATRIUM_PID_FILE"
