@@ -38,16 +38,17 @@ struct ClientFrameDecoderTests {
         #expect(message(#"{"type":"chat.send","room":"r","text":"hi"}"#) == .chatSend(room: "r", text: "hi", nonce: nil))
         #expect(message(#"{"type":"chat.edit","room":"r","seq":3,"text":"x"}"#) == .chatEdit(room: "r", seq: 3, text: "x"))
         #expect(message(#"{"type":"chat.delete","room":"r","seq":1}"#) == .chatDelete(room: "r", seq: 1))
+        #expect(message(#"{"type":"read","room":"r","seq":0}"#) == .read(room: "r", seq: 0))
     }
 
     @Test func typeNamesAndRoomsMatchTheWire() {
         let samples: [ClientMessage] = [
             .hello(token: nil), .ping, .rooms, .join(room: "a", since: nil), .leave(room: "a"),
             .history(room: "a", before: nil, limit: 1), .typing(room: "a"), .chatSend(room: "a", text: "t", nonce: nil),
-            .chatEdit(room: "a", seq: 1, text: "t"), .chatDelete(room: "a", seq: 1),
+            .chatEdit(room: "a", seq: 1, text: "t"), .chatDelete(room: "a", seq: 1), .read(room: "a", seq: 0),
         ]
         #expect(samples.map(\.typeName) == ClientMessage.typeNames)
-        #expect(samples.map(\.room) == [nil, nil, nil, "a", "a", "a", "a", "a", "a", "a"])
+        #expect(samples.map(\.room) == [nil, nil, nil, "a", "a", "a", "a", "a", "a", "a", "a"])
     }
 
     @Test func refIsCarried() {
