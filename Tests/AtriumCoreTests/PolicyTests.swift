@@ -9,13 +9,23 @@ struct PolicyTests {
 
     @Test(arguments: [RoomAction.see, .join, .read, .post, .typing])
     func everySignedInUserMayUseEveryRoom(_ action: RoomAction) {
-        for kind in RoomKind.allCases {
+        for kind in RoomKind.allCases where kind != .cabinet {
             for role in OrgRole.allCases {
                 let user = UserProfile(id: 5, login: "u", name: "U", role: role)
                 let room = RoomRecord(id: "r", name: "R", kind: kind)
                 #expect(Policy.decide(action, user: user, room: room, roomRole: nil) == .allow)
             }
         }
+    }
+
+    @Test(arguments: [RoomAction.see, .join, .read, .post, .typing])
+    func aCabinetIsOnlyItsOwners(_ action: RoomAction) {
+        let annasCabinet = RoomRecord(id: "cabinet-anna", name: "Кабинет", kind: .cabinet)
+        #expect(Policy.decide(action, user: author, room: annasCabinet, roomRole: nil) == .allow)
+        #expect(Policy.decide(action, user: other, room: annasCabinet, roomRole: nil)
+            == .deny("This is someone else's personal cabinet."))
+        let admin = UserProfile(id: 3, login: "admin", name: "Admin", role: .admin)
+        #expect(!Policy.decide(action, user: admin, room: annasCabinet, roomRole: nil).isAllowed)
     }
 
     @Test func editAndDeleteTable() {

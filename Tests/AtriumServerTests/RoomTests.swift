@@ -151,3 +151,26 @@ struct RoomTests {
         }
     }
 }
+
+@Suite("Personal cabinets")
+struct CabinetTests {
+    @Test func aCabinetIsVisibleAndJoinableOnlyByItsOwner() async throws {
+        let seed: (StoreConnection) throws -> Void = { store in
+            try TestFixtures.seedDefault(store)
+            for login in ["alice", "bob"] {
+                try store.addRoom(RoomRecord(id: "cabinet-\(login)", name: "Cabinet of \(login)", kind: .cabinet), nowMillis: 1)
+            }
+        }
+        try await withRunningServer(seed: seed) { server in
+            let bob = try server.connect(as: "bob")
+            let ids = try #require(bob.request(["type": "rooms"])["rooms"]?.arrayValue).compactMap { $0["id"]?.stringValue }
+            #expect(ids.contains("cabinet-bob"))
+            #expect(!ids.contains("cabinet-alice"))
+            let refused = try bob.request(["type": "join", "room": "cabinet-alice"])
+            #expect(refused["code"]?.stringValue == "forbidden")
+            #expect(try bob.request(["type": "join", "room": "cabinet-bob"])["type"]?.stringValue == "ok")
+        }
+    }
+}
+
+import AtriumStore

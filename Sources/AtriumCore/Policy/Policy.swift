@@ -26,9 +26,14 @@ public enum Policy {
     public static func decide(_ action: RoomAction, user: UserProfile, room: RoomRecord, roomRole: RoomRole?) -> Decision {
         switch action {
         case .see, .join, .read, .post, .typing:
+            // A personal cabinet belongs to one person (its id is "cabinet-<login>"): nobody
+            // else may see or enter it — students' private spaces stay private.
+            if room.kind == .cabinet && room.id != cabinetID(of: user) {
+                return .deny("This is someone else's personal cabinet.")
+            }
             // The chat-core rule: every signed-in person may see, join, read, post and type
-            // in every room. The permissions issue replaces this with zone, join-rule and
-            // room-role rules.
+            // in every other room. The permissions issue replaces this with zone, join-rule
+            // and room-role rules.
             return .allow
         case .editMessage(let author):
             return ownOrModerator(user: user, author: author, roomRole: roomRole)
@@ -38,6 +43,9 @@ public enum Policy {
                 ? .allow : .deny("You can only delete your own messages.")
         }
     }
+
+    /// The id of a person's personal cabinet room.
+    public static func cabinetID(of user: UserProfile) -> RoomID { "cabinet-\(user.login)" }
 
     /// Authors manage their own messages; a room's owner and moderators manage everyone's.
     private static func ownOrModerator(user: UserProfile, author: UserID, roomRole: RoomRole?) -> Bool {
