@@ -6,17 +6,24 @@ DATA ?= ./data
 PORT ?= 8080
 HOST ?= 127.0.0.1
 # Debian packages the build and the tests need (the Swift toolchain itself is not from apt).
-APT_PACKAGES := libwebsockets-dev libwebsockets-evlib-uv libuv1-dev libsqlite3-dev libssl-dev pkg-config sqlite3 curl
+APT_PACKAGES := libwebsockets-dev libwebsockets-evlib-uv libuv1-dev libsqlite3-dev libssl-dev pkg-config sqlite3 curl \
+                chromium chromium-driver python3-selenium iproute2
 
-.PHONY: run test deps build build-release clean
+.PHONY: run test test-browser deps build build-release clean
 
 ## Install what is missing, build, and run the server with the demo school on ./data.
 run: deps build-release
 	.build/release/atrium demo --data $(DATA) --host $(HOST) --port $(PORT)
 
-## Install what is missing, build, and run every test.
+## Install what is missing, build, and run every test: Swift (unit + integration), then the
+## browser client in headless Chromium (tests/browser/run.sh; screenshots in artifacts/).
 test: deps build
 	swift test --no-parallel
+	ATRIUM_BIN=.build/debug/atrium tests/browser/run.sh
+
+## Only the browser tests (expects a built server: .build/debug/atrium).
+test-browser:
+	tests/browser/run.sh
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Browser tests: a fresh server with its own data, the web client in headless Chromium.
+# Builds nothing: the server binary comes from $ATRIUM_BIN or .build/debug/atrium.
+# Runs inside `unshare -n` (a private network namespace with only loopback) when permitted.
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+
+if [ -z "${BROWSER_TESTS_NETNS:-}" ]; then
+  if unshare -n true 2>/dev/null; then
+    exec unshare -n env BROWSER_TESTS_NETNS=1 bash "$0" "$@"
+  fi
+  echo "note: unshare -n is not permitted here; running on the host network (loopback only is used)"
+  export BROWSER_TESTS_NETNS=0
+fi
+if [ "$BROWSER_TESTS_NETNS" = 1 ]; then ip link set lo up; fi
+
+BIN="${ATRIUM_BIN:-$ROOT/.build/debug/atrium}"
+[ -x "$BIN" ] || { echo "no server binary at $BIN (build it: swift build --product atrium, or set ATRIUM_BIN)"; exit 2; }
+PY=/usr/bin/python3
+"$PY" -c 'import selenium' 2>/dev/null || { echo "python3-selenium is missing (make deps)"; exit 2; }
+[ -x /usr/bin/chromedriver ] || { echo "chromium-driver is missing (make deps)"; exit 2; }
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/atrium-browser.XXXXXX")"
+export TMPDIR="$WORK/tmp"
+mkdir -p "$TMPDIR" "$WORK/data" "$WORK/home"
+DATA="$WORK/data"
+PASSWORD="browser-test-pass"
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+add_user() { printf '%s\n' "$PASSWORD" | "$BIN" user add --data "$DATA" --login "$1" --name "$2" --role "$3" --password-stdin >/dev/null; }
+add_room() { "$BIN" room add --data "$DATA" --id "$1" --name "$2" --kind "$3" >/dev/null; }
+add_user alice "Алиса Кузнецова" student
+add_user bob   "Борис Петров"    student
+add_user carol "Елена Петрова"   teacher
+add_user dave  "Давид Орлов"     parent
+add_room lounge           "Лаунж"                 lounge
+add_room library          "Библиотека"            library
+add_room class-7a         "7Б класс"              class
+add_room meeting          "Переговорная"          meeting
+add_room council-students "Совет учащихся"        council
+add_room partner-room     "Партнёры: ТехноПарк"   partner
+add_room cabinet-alice    "Кабинет Алисы"         cabinet
+add_room cabinet-bob      "Кабинет Бориса"        cabinet
+
+HOME="$WORK/home" env -u ATRIUM_BIN "$BIN" serve --data "$DATA" --port 0 --set server.web="$ROOT/web" \
+  --set auth.login_ip_burst=1000 --set auth.login_ip_per_min=1000 \
+  >"$WORK/server.out" 2>"$WORK/server.err" &
+SERVER_PID=$!
+URL=""
+for _ in $(seq 1 200); do
+  URL="$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$WORK/server.out" 2>/dev/null | head -1 || true)"
+  [ -n "$URL" ] && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { echo "server exited:"; cat "$WORK/server.err"; exit 1; }
+  sleep 0.1
+done
+[ -n "$URL" ] || { echo "server did not start"; cat "$WORK/server.err"; exit 1; }
+
+mkdir -p "$ROOT/artifacts/screenshots"
+export ATRIUM_URL="$URL" ATRIUM_PASSWORD="$PASSWORD"
+export ATRIUM_ARTIFACTS="$ROOT/artifacts/screenshots" ATRIUM_DOCS="$ROOT/docs"
+export HOME="$WORK/home"
+echo "browser tests against $URL (screenshots in artifacts/screenshots/)"
+started=$SECONDS
+set +e
+if [ $# -eq 0 ]; then set -- test_client; fi
+(cd "$HERE" && "$PY" -m unittest -v "$@")
+status=$?
+set -e
+if [ $status -eq 0 ]; then echo "browser tests: passed in $((SECONDS - started)) s"; else echo "browser tests: FAILED (exit $status) after $((SECONDS - started)) s"; fi
+if [ $status -ne 0 ]; then echo "--- server log (stderr) ---"; tail -n 40 "$WORK/server.err"; fi
+exit $status

@@ -1,0 +1,166 @@
+// Entry point: the shell (skip link, top bar, connection banner, toasts), the session, and a
+// small hash router: #/ home, #/room/ID a room. Views are mounted into <main>.
+import { initLanguage, t, toggleLanguage, onLanguageChange, language } from "./i18n/i18n.js";
+import { currentUser, signOut } from "./api.js";
+import { Client } from "./client.js";
+import { h, icon, avatar, toast } from "./views/dom.js";
+import { signInView } from "./views/signin.js";
+import { passwordView } from "./views/password.js";
+import { homeView } from "./views/home.js";
+import { roomView } from "./views/room.js";
+import { connectionBanner } from "./views/banner.js";
+
+initLanguage();
+
+const root = document.getElementById("app");
+let client = null;
+let banner = null;
+let view = null;
+let viewKey = null;
+let notice = null;
+let signInState = {};
+let pendingPasswordChange = null;
+
+const main = h("main", { id: "main", tabindex: "-1" });
+const topbar = h("header", { class: "topbar" });
+const bannerSlot = h("div", { class: "banner-slot" });
+const toasts = h("div", { id: "toasts", class: "toasts", role: "status", "aria-live": "polite" });
+
+function skipLink() {
+  const a = h("a", { class: "skip-link", href: "#main" }, t("skip"));
+  a.addEventListener("click", (e) => {
+    e.preventDefault();
+    const target = main.querySelector("#composer-input") || main.querySelector("h1") && main;
+    (target || main).focus();
+  });
+  return a;
+}
+
+function renderTopbar() {
+  const lang = h("button", { type: "button", class: "lang-switch", id: "lang-switch", lang: language() === "ru" ? "en" : "ru", title: t("lang.switch.label") },
+    icon("globe"), h("span", {}, t("lang.switch")));
+  lang.addEventListener("click", toggleLanguage);
+  const items = [
+    h("a", { class: "brand", href: "#/" }, h("span", { class: "brand-mark", "aria-hidden": "true" }, "А"),
+      h("span", { class: "brand-text" }, h("span", { class: "brand-name" }, t("app.name")), h("span", { class: "brand-tagline" }, t("app.tagline")))),
+    h("div", { class: "topbar-spacer" }),
+  ];
+  if (client && banner) items.push(banner.pill);
+  items.push(lang);
+  if (client) {
+    const out = h("button", { type: "button", class: "icon-button signout", id: "signout", title: t("signout") }, icon("logout"), h("span", { class: "signout-label" }, t("signout")));
+    out.addEventListener("click", doSignOut);
+    items.push(h("div", { class: "user-chip", title: client.user.name }, avatar(client.user.name, client.user.id, "avatar small"),
+      h("span", { class: "user-name" }, client.user.name)), out);
+  }
+  topbar.replaceChildren(...items);
+  if (banner) banner.render();
+}
+
+function mount(next, key) {
+  const draft = view?.draft?.();
+  const keep = key === viewKey;
+  view?.destroy?.({ keepJoined: keep });
+  view = next;
+  viewKey = key;
+  main.replaceChildren(view.el);
+  if (keep && draft) view.setDraft?.(draft);
+  document.title = view.title ? `${view.title()} — ${t("app.name")}` : t("app.title");
+  updateTitle();
+}
+
+function updateTitle() {
+  if (!client || !view || viewKey !== "home") return;
+  const unread = client.rooms.totalUnread();
+  document.title = `${unread ? `(${unread > 99 ? "99+" : unread}) ` : ""}${t("home.title")} — ${t("app.name")}`;
+}
+
+function route({ focus = true } = {}) {
+  if (!client) {
+    mount(signInView({ onSignedIn, notice, state: signInState }), "signin");
+    view.el.classList.add("fade-in");
+    if (focus) view.focus();
+    return;
+  }
+  if (pendingPasswordChange) {
+    mount(passwordView({ oldPassword: pendingPasswordChange, onDone: () => { pendingPasswordChange = null; route(); } }), "password");
+    if (focus) view.focus();
+    return;
+  }
+  const hash = location.hash.replace(/^#/, "") || "/";
+  const roomMatch = hash.match(/^\/room\/([^/]+)$/);
+  if (roomMatch) {
+    const id = decodeURIComponent(roomMatch[1]);
+    mount(roomView(client, id), `room:${id}`);
+    document.body.classList.add("in-room");
+    // On touch screens focusing the composer would pop the keyboard over the conversation.
+    if (focus && !matchMedia("(pointer: coarse)").matches) view.focus();
+  } else {
+    if (hash !== "/") history.replaceState(null, "", "#/");
+    mount(homeView(client), "home");
+    document.body.classList.remove("in-room");
+    if (focus) main.querySelector("h1")?.focus?.();
+  }
+}
+
+function startSession(user) {
+  client = new Client(user);
+  banner = connectionBanner(client);
+  bannerSlot.replaceChildren(banner.banner);
+  client.subscribe((e) => {
+    if (e.type === "signedout") endSession(t("conn.signedOut"));
+    if (e.type === "error" && e.code !== "unauthenticated") toast(t(`error.${e.code}`) !== `error.${e.code}` ? t(`error.${e.code}`) : t("error.generic"), "error");
+  });
+  client.rooms.subscribe(updateTitle);
+  client.start();
+  renderTopbar();
+}
+
+function endSession(message = null) {
+  client?.stop();
+  client = null;
+  banner?.destroy();
+  banner = null;
+  bannerSlot.replaceChildren();
+  notice = message;
+  signInState = {};
+  document.body.classList.remove("in-room");
+  renderTopbar();
+  route();
+}
+
+function onSignedIn(user, { mustChange, password }) {
+  notice = null;
+  if (mustChange) pendingPasswordChange = password;
+  startSession(user);
+  route();
+}
+
+async function doSignOut() {
+  const c = client;
+  await signOut();
+  c?.stop({ discardOutbox: true });
+  endSession(null);
+}
+
+onLanguageChange(() => {
+  if (view?.state) signInState = view.state();
+  renderTopbar();
+  skip.replaceWith(skip = skipLink());
+  const active = document.activeElement?.id;
+  viewKey === "signin" || viewKey === "password" ? route({ focus: false }) : route({ focus: false });
+  if (active) document.getElementById(active)?.focus();
+});
+
+addEventListener("hashchange", () => route());
+
+let skip = skipLink();
+root.replaceChildren(skip, topbar, bannerSlot, main, toasts);
+
+(async () => {
+  let user = null;
+  try { user = await currentUser(); } catch { user = null; }
+  if (user) startSession(user);
+  renderTopbar();
+  route({ focus: false });
+})();

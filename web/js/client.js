@@ -1,0 +1,264 @@
+// The signed-in session: ties the connection to the stores. Joins rooms (resuming each from its
+// last seen seq after a reconnect), applies pushed events, sends chat through the persistent
+// outbox, pages history, and moves read markers.
+import { Connection, RequestError } from "./net/connection.js";
+import { Emitter } from "./store/emitter.js";
+import { RoomsStore } from "./store/rooms.js";
+import { Timeline } from "./store/timeline.js";
+import { PresenceStore } from "./store/presence.js";
+import { TypingStore } from "./store/typing.js";
+import { Outbox } from "./store/outbox.js";
+
+const PAGE = 50;
+const TYPING_EVERY_MS = 3000;
+
+export class Client extends Emitter {
+  constructor(user) {
+    super();
+    this.user = user;                     // {id, login, name, role}
+    this.conn = new Connection();
+    this.rooms = new RoomsStore();
+    this.presence = new PresenceStore();
+    this.typing = new TypingStore();
+    this.outbox = new Outbox();
+    this.timelines = new Map();
+    this.joined = new Set();              // rooms the views want joined
+    this.ready = new Set();               // rooms joined on the current socket
+    this.flushing = new Map();            // room → promise of the running flush
+    this.loadingEarlier = new Set();
+    this.lastTyping = new Map();
+    this.conn.addEventListener("message", (e) => this.handle(e.detail));
+    this.conn.addEventListener("state", (e) => {
+      if (e.detail.state !== "connected") this.ready.clear();
+      this.emit({ type: "state", ...e.detail });
+    });
+    this.conn.addEventListener("signedout", () => this.emit({ type: "signedout" }));
+    this.conn.resumeHooks.push(() => this.resume());
+  }
+
+  start() {
+    this.outbox.load(this.user.id);
+    this.conn.start();
+  }
+
+  stop({ discardOutbox = false } = {}) {
+    if (discardOutbox && this.outbox.key) { try { localStorage.removeItem(this.outbox.key); } catch { /* ignore */ } }
+    this.conn.stop();
+  }
+
+  get connected() { return this.conn.state === "connected"; }
+
+  timeline(room) {
+    if (!this.timelines.has(room)) this.timelines.set(room, new Timeline(room));
+    return this.timelines.get(room);
+  }
+
+  async resume() {
+    const rooms = this.refreshRooms();
+    await Promise.all([...this.joined].map((room) => this.joinRoom(room).catch(() => {})));
+    await rooms.catch(() => {});
+  }
+
+  async refreshRooms() {
+    const ok = await this.conn.request({ type: "rooms" });
+    this.rooms.set(ok.rooms || []);
+    return this.rooms;
+  }
+
+  /** Wants `room` joined: now if connected, and again after every reconnect. */
+  open(room) {
+    this.joined.add(room);
+    if (this.connected) return this.joinRoom(room);
+    return Promise.resolve();
+  }
+
+  close(room) {
+    this.joined.delete(room);
+    this.ready.delete(room);
+    this.conn.send({ type: "leave", room });
+    this.presence.forget(room);
+  }
+
+  async joinRoom(room) {
+    const tl = this.timeline(room);
+    const message = { type: "join", room };
+    if (tl.loaded) message.since = tl.lastSeq;
+    let reset = false;
+    await this.conn.request(message, {
+      onReply: (ok) => {
+        // Runs before the replay that follows the ok in the same frame is applied.
+        reset = !!ok.reset;
+        if (reset) tl.clear(false);
+        tl.latestKnown = Math.max(tl.latestKnown, Number(ok.latest) || 0);
+        if (!tl.loaded || reset) tl.hasMore = (Number(ok.latest) || 0) > 0;
+        tl.loaded = !reset;
+        tl.roomInfo = ok.room;
+        this.presence.snapshot(room, ok.presence);
+        this.ready.add(room);
+        tl.emit();
+      },
+    });
+    if (reset) {
+      // Too much was missed (or the server's history is shorter than ours): page from the newest.
+      const ok = await this.conn.request({ type: "history", room, limit: PAGE });
+      const events = ok.events || [];
+      for (const ev of events) tl.apply({ ...ev, room }, { quiet: true });
+      tl.loaded = true;
+      tl.hasMore = events.length >= PAGE && (tl.oldest ?? 1) > 1;
+      tl.emit();
+    }
+    this.flush(room);
+  }
+
+  handle(msg) {
+    switch (msg.type) {
+      case "event": {
+        const tl = this.timeline(msg.room);
+        const isNew = tl.apply(msg);
+        if (msg.kind === "chat.message") {
+          if (msg.actor === this.user.id && msg.nonce) this.outbox.remove(msg.nonce);
+          if (msg.actor !== this.user.id) this.typing.stopped(msg.room, msg.actor);
+          const summary = this.rooms.get(msg.room);
+          if (summary && isNew) {
+            const patch = { latest: Math.max(summary.latest || 0, msg.seq) };
+            if (msg.actor !== this.user.id && msg.seq > (summary.read || 0)) patch.unread = (summary.unread || 0) + 1;
+            this.rooms.update(msg.room, patch);
+          }
+        }
+        break;
+      }
+      case "presence":
+        this.presence.diff(msg.room, msg.joined, msg.left);
+        break;
+      case "typing": {
+        if (msg.user === this.user.id) break;
+        const person = this.presence.people(msg.room).find((p) => p.user === msg.user);
+        this.typing.typing(msg.room, msg.user, person ? person.name : "…");
+        break;
+      }
+      case "error":
+        this.emit({ type: "error", code: msg.code, message: msg.message });
+        break;
+      default: break;
+    }
+  }
+
+  // ---- chat ----
+
+  send(room, text) {
+    const item = this.outbox.add(room, text);
+    this.flush(room);
+    return item;
+  }
+
+  retry(nonce) {
+    const item = this.outbox.items.find((i) => i.nonce === nonce);
+    if (!item) return;
+    this.outbox.set(nonce, { status: "queued", error: null });
+    this.flush(item.room);
+  }
+
+  discard(nonce) { this.outbox.remove(nonce); }
+
+  /** Sends the room's queued messages in order, each with its original nonce. */
+  flush(room) {
+    if (this.flushing.has(room)) { this.flushing.set(room, "again"); return; }
+    this.flushing.set(room, "running");
+    const run = async () => {
+      do {
+        this.flushing.set(room, "running");
+        await this.flushOnce(room);
+      } while (this.flushing.get(room) === "again");
+      this.flushing.delete(room);
+    };
+    run();
+  }
+
+  async flushOnce(room) {
+    const tl = this.timeline(room);
+    for (const item of this.outbox.forRoom(room)) {
+      if (!this.connected || !this.ready.has(room)) return;
+      if (item.status === "failed") continue;
+      if (tl.hasNonce(this.user.id, item.nonce)) { this.outbox.remove(item.nonce); continue; }
+      if (item.status === "sent" && item.seq && tl.messages.has(item.seq)) { this.outbox.remove(item.nonce); continue; }
+      this.outbox.set(item.nonce, { status: "sending" });
+      try {
+        const ok = await this.conn.request({ type: "chat.send", room, text: item.text, nonce: item.nonce });
+        if (tl.messages.has(ok.seq)) this.outbox.remove(item.nonce);
+        else this.outbox.set(item.nonce, { status: "sent", seq: ok.seq });
+      } catch (err) {
+        const code = err instanceof RequestError ? err.code : "internal";
+        if (code === "offline" || code === "timeout" || code === "unavailable" || code === "internal") {
+          this.outbox.set(item.nonce, { status: "queued" });
+          if (code !== "offline") setTimeout(() => this.flush(room), 3000);
+          return;
+        }
+        if (code === "rate_limited") {
+          this.outbox.set(item.nonce, { status: "queued" });
+          await new Promise((r) => setTimeout(r, 1500));
+          return this.flushOnce(room);
+        }
+        this.outbox.set(item.nonce, { status: "failed", error: code });
+      }
+    }
+  }
+
+  edit(room, seq, text) { return this.conn.request({ type: "chat.edit", room, seq, text }); }
+
+  remove(room, seq) { return this.conn.request({ type: "chat.delete", room, seq }); }
+
+  typingNow(room) {
+    const now = Date.now();
+    if (now - (this.lastTyping.get(room) || 0) < TYPING_EVERY_MS) return;
+    if (this.conn.send({ type: "typing", room })) this.lastTyping.set(room, now);
+  }
+
+  async loadEarlier(room) {
+    const tl = this.timeline(room);
+    if (!tl.hasMore || this.loadingEarlier.has(room) || !this.ready.has(room) || tl.oldest === null) return false;
+    this.loadingEarlier.add(room);
+    tl.emit();
+    try {
+      const ok = await this.conn.request({ type: "history", room, before: tl.oldest, limit: PAGE });
+      const events = ok.events || [];
+      for (const ev of events) tl.apply({ ...ev, room }, { quiet: true });
+      if (events.length < PAGE || (tl.oldest ?? 1) <= 1) tl.hasMore = false;
+      return true;
+    } finally {
+      this.loadingEarlier.delete(room);
+      tl.emit();
+    }
+  }
+
+  /** "I have seen everything up to seq here." One request per room in flight; the newest
+   *  wanted marker is sent when it returns. */
+  async markRead(room, seq) {
+    const summary = this.rooms.get(room);
+    if (summary && (summary.read || 0) >= seq) return;
+    if (summary) this.rooms.update(room, { read: seq, unread: this.unreadAfter(room, seq) });
+    this.readWanted ??= new Map();
+    this.readBusy ??= new Set();
+    this.readWanted.set(room, Math.max(seq, this.readWanted.get(room) || 0));
+    if (this.readBusy.has(room)) return;
+    this.readBusy.add(room);
+    try {
+      let sent = 0;
+      while ((this.readWanted.get(room) || 0) > sent) {
+        sent = this.readWanted.get(room);
+        const ok = await this.conn.request({ type: "read", room, seq: sent });
+        const s = this.rooms.get(room);
+        if (s && typeof ok.read === "number" && ok.read >= (s.read || 0)) this.rooms.update(room, { read: ok.read, unread: this.unreadAfter(room, ok.read) });
+      }
+    } catch {
+      // Not connected: the view marks again when it next sees a message.
+    } finally {
+      this.readBusy.delete(room);
+    }
+  }
+
+  unreadAfter(room, read) {
+    let n = 0;
+    for (const m of this.timeline(room).messages.values()) if (m.seq > read && m.actor !== this.user.id && !m.deleted) n++;
+    return Math.min(n, 100);
+  }
+}

@@ -1,0 +1,44 @@
+// The room summaries from `rooms`: name, kind, zone, latest seq, present, read, unread.
+import { Emitter } from "./emitter.js";
+
+export const ZONES = ["common", "education", "meeting", "council", "partner", "private"];
+
+export class RoomsStore extends Emitter {
+  constructor() { super(); this.list = []; this.byId = new Map(); this.loaded = false; }
+
+  set(rooms) {
+    this.list = rooms.map((r) => ({ ...r }));
+    this.byId = new Map(this.list.map((r) => [r.id, r]));
+    this.loaded = true;
+    this.emit();
+  }
+
+  get(id) { return this.byId.get(id); }
+
+  update(id, patch) {
+    const room = this.byId.get(id);
+    if (!room) return;
+    Object.assign(room, patch);
+    this.emit();
+  }
+
+  totalUnread() { return this.list.reduce((n, r) => n + (r.unread || 0), 0); }
+
+  /** Rooms grouped by zone in the product's order; the private zone keeps only one's own. */
+  grouped(user) {
+    const groups = new Map(ZONES.map((z) => [z, []]));
+    for (const room of this.list) {
+      if (room.zone === "private" && !isOwnPrivate(room, user)) continue;
+      if (!groups.has(room.zone)) groups.set(room.zone, []);
+      groups.get(room.zone).push(room);
+    }
+    return [...groups].filter(([, rooms]) => rooms.length > 0);
+  }
+}
+
+// Until the permissions part, the server lists every cabinet to everyone; show one's own only.
+function isOwnPrivate(room, user) {
+  if (room.kind !== "cabinet") return true;
+  if (room.role === "owner") return true;
+  return !!user && room.id === `cabinet-${user.login}`;
+}
