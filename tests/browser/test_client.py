@@ -257,6 +257,9 @@ class LiveRoomTests(unittest.TestCase):
         texts = b.texts()
         self.assertEqual(texts, [f"m{i}" for i in range(1, 131)])
         self.assertTrue(b.d.find_element(By.CSS_SELECTOR, ".room-start").is_displayed())
+        # The page itself never scrolls: the history, the spaces and the people scroll inside
+        # their own panes, so the top bar and the composer stay on screen.
+        self.assertEqual(b.js("return document.documentElement.scrollHeight - document.documentElement.clientHeight"), 0)
 
 
 class ConnectionTests(unittest.TestCase):
