@@ -77,19 +77,29 @@ public enum TestFixtures {
         RoomRecord(id: "council", name: "Coworking Council", kind: .council),
     ]
 
+    /// Listed roles: tina owns class 7A where alice and bob are members; adam owns the council,
+    /// where tina is a member (everyone else reads it as an observer: it is public).
+    public static let roles: [(room: RoomID, login: String, role: RoomRole)] = [
+        ("class-7a", "tina", .owner), ("class-7a", "alice", .member), ("class-7a", "bob", .member),
+        ("council", "adam", .owner), ("council", "tina", .member),
+    ]
+
     public static func password(for login: String) -> String { "password-\(login)" }
 
     public static var nowMillis: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
-    /// alice, bob (students), tina (teacher), adam (admin); rooms lounge, class-7a, council.
+    /// alice, bob (students), tina (teacher), adam (admin); rooms lounge, class-7a, council;
+    /// the listed roles above.
     public static func seedDefault(_ store: StoreConnection) throws {
         let now = nowMillis
+        var ids: [String: UserID] = [:]
         for u in users {
-            try store.addUser(login: u.login, name: u.name, role: u.role, group: nil,
-                              passwordHash: Passwords.hash(password(for: u.login), logN: 10),
-                              mustChangePassword: false, nowMillis: now)
+            ids[u.login] = try store.addUser(login: u.login, name: u.name, role: u.role, group: nil,
+                                             passwordHash: Passwords.hash(password(for: u.login), logN: 10),
+                                             mustChangePassword: false, nowMillis: now).id
         }
         for room in rooms { try store.addRoom(room, nowMillis: now) }
+        for r in roles { try store.setMember(room: r.room, userID: ids[r.login]!, role: r.role, nowMillis: now) }
     }
 }
 

@@ -10,12 +10,47 @@ import Testing
 
 @Suite("CLI while the server runs")
 struct CLITests {
+    @Test func roomMemberChangesTakeEffectOnOpenConnections() async throws {
+        try await withRunningServer { server in
+            let alice = try server.connect(as: "alice")
+            let tina = try server.connect(as: "tina")
+            _ = try alice.join("class-7a")
+            _ = try tina.join("class-7a")
+            _ = try tina.post("class-7a", "before")
+            _ = try alice.nextEvent("class-7a")
+            // Demoted to observer: still reads, can no longer write.
+            try cli(["room", "member", "--data", server.dataDir, "--room", "class-7a", "--login", "alice", "--role", "observer"])
+            let demoted = try alice.receive(where: { $0["type"]?.stringValue == "room.access" }, timeout: 5)
+            #expect(demoted["role"]?.stringValue == "observer")
+            #expect(demoted["can"]?.arrayValue == ["read"])
+            #expect(try alice.request(["type": "chat.send", "room": "class-7a", "text": "hi"]).code == "forbidden")
+            // Removed: out of the room at once, with the reason, and no more events.
+            try cli(["room", "member", "--data", server.dataDir, "--room", "class-7a", "--login", "alice", "--role", "none"])
+            let removed = try alice.receive(where: { $0["type"]?.stringValue == "room.access" }, timeout: 5)
+            #expect(removed["role"] == .null)
+            #expect(removed["reason"]?.stringValue?.contains("no longer have access") == true)
+            _ = try tina.post("class-7a", "after")
+            #expect(!alice.drain(for: 0.5).contains { $0["type"]?.stringValue == "event" })
+            #expect(try alice.request(["type": "history", "room": "class-7a"]).code == "forbidden")
+            // The last owner cannot be removed.
+            let refused = try AtriumProcess.runCLI(["room", "member", "--data", server.dataDir, "--room", "class-7a",
+                                                    "--login", "tina", "--role", "member"])
+            #expect(refused.status != 0)
+            #expect(refused.stderr.contains("at least one owner or moderator"))
+        }
+    }
+
     @Test func roomAddIsJoinableAtOnce() async throws {
         try await withRunningServer { server in
             let ws = try server.connect(as: "alice")
             #expect(try ws.request(["type": "join", "room": "chess-club"]).code == "not_found")
             try cli(["room", "add", "--data", server.dataDir, "--id", "chess-club", "--name", "Chess Club",
                      "--kind", "project"])
+            // A project is for its members: alice is refused until she is listed.
+            #expect(try ws.request(["type": "join", "room": "chess-club"]).code == "forbidden")
+            try cli(["room", "member", "--data", server.dataDir, "--room", "chess-club", "--login", "alice", "--role", "owner"])
+            let access = try ws.receive(where: { $0["type"]?.stringValue == "room.access" }, timeout: 5)
+            #expect(access["role"]?.stringValue == "owner")
             let r = try ws.join("chess-club")
             #expect(r["room"]?["name"]?.stringValue == "Chess Club")
             #expect(r["room"]?["zone"]?.stringValue == "education")

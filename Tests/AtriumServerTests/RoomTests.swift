@@ -19,7 +19,9 @@ struct RoomTests {
             #expect(lounge["kind"]?.stringValue == "lounge")
             #expect(lounge["zone"]?.stringValue == "common")
             #expect(lounge["join_rule"]?.stringValue != nil)
-            #expect(lounge["role"] == .null)
+            #expect(lounge["role"]?.stringValue == "member")  // open: every signed-in person
+            #expect(byID["class-7a"]?["role"]?.stringValue == "member")  // listed
+            #expect(byID["council"]?["role"]?.stringValue == "observer")  // public, not listed
             #expect(byID["class-7a"]?["zone"]?.stringValue == "education")
             #expect(byID["council"]?["zone"]?.stringValue == "council")
             for room in rooms {

@@ -49,6 +49,17 @@ add_room council-students "Совет учащихся"        council
 add_room partner-room     "Партнёры: ТехноПарк"   partner
 add_room cabinet-alice    "Кабинет Алисы"         cabinet
 add_room cabinet-bob      "Кабинет Бориса"        cabinet
+add_member() { "$BIN" room member --data "$DATA" --room "$1" --login "$2" --role "$3" >/dev/null; }
+add_member class-7a         carol owner
+add_member class-7a         alice member
+add_member class-7a         bob   member
+add_member council-students carol owner
+add_member council-students alice member
+add_member council-students bob   member
+add_member meeting          carol owner
+add_member partner-room     carol owner
+add_member partner-room     alice member
+add_member partner-room     bob   member
 
 HOME="$WORK/home" env -u ATRIUM_BIN "$BIN" serve --data "$DATA" --port 0 --set server.web="$ROOT/web" \
   --set auth.login_ip_burst=1000 --set auth.login_ip_per_min=1000 \

@@ -32,18 +32,20 @@ extension Hub {
     }
 
     func chatEdit(_ c: Connection, ref: String?, roomID: RoomID, seq: Int64, text: String) {
-        guard let user = c.user, let room = joinedRoom(c, ref: ref, roomID), acceptingWrites(c, ref: ref) else { return }
-        // Whether this person may change others' messages here; the store checks authorship.
-        let mayEditOthers = Policy.decide(.editMessage(author: -1), user: user, room: room.record, roomRole: nil).isAllowed
+        // Nobody edits someone else's message (Policy); the store checks authorship.
+        guard let user = c.user, let room = joinedRoom(c, ref: ref, roomID),
+              allowed(c, ref: ref, .editMessage(author: user.id), in: room), acceptingWrites(c, ref: ref) else { return }
         submitChange(c, ref: ref) { store in
             try store.editChat(room: roomID, seq: seq, actor: user.id, text: text,
-                               mayEditOthers: mayEditOthers, nowMillis: wallMillis())
+                               mayEditOthers: false, nowMillis: wallMillis())
         }
     }
 
     func chatDelete(_ c: Connection, ref: String?, roomID: RoomID, seq: Int64) {
         guard let user = c.user, let room = joinedRoom(c, ref: ref, roomID), acceptingWrites(c, ref: ref) else { return }
-        let mayDeleteOthers = Policy.decide(.deleteMessage(author: -1), user: user, room: room.record, roomRole: nil).isAllowed
+        // delete_any removes anyone's message; otherwise only one's own (the store checks authorship).
+        let mayDeleteOthers = room.decide(.deleteMessage(author: -1), for: user).isAllowed
+        if !mayDeleteOthers && !allowed(c, ref: ref, .deleteMessage(author: user.id), in: room) { return }
         submitChange(c, ref: ref) { store in
             try store.deleteChat(room: roomID, seq: seq, actor: user.id,
                                  mayDeleteOthers: mayDeleteOthers, nowMillis: wallMillis())

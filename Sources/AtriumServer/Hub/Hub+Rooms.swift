@@ -22,10 +22,10 @@ extension Hub {
     private func replyRooms(_ c: Connection, ref: String?, user: UserProfile, states: [RoomID: ReadState]) {
         let now = monotonicSeconds()
         let visible = rooms.values
-            .filter { Policy.decide(.see, user: user, room: $0.record, roomRole: nil).isAllowed }
+            .filter { $0.decide(.see, for: user).isAllowed }
             .sorted { ($0.record.zone.rawValue, $0.record.name) < ($1.record.zone.rawValue, $1.record.name) }
         let list: [JSON] = visible.map { room in
-            guard case .object(var o) = room.record.json(role: nil) else { return .null }
+            guard case .object(var o) = room.record.json(role: room.role(of: user)) else { return .null }
             let state = states[room.record.id] ?? ReadState(read: 0, unread: 0)
             o["latest"] = .int(room.lastSeq)
             o["present"] = .int(Int64(room.presence.present(now: now).count))
@@ -70,7 +70,7 @@ extension Hub {
 
     func allowed(_ c: Connection, ref: String?, _ action: RoomAction, in room: RoomState) -> Bool {
         guard let user = c.user else { return false }
-        if case .deny(let why) = Policy.decide(action, user: user, room: room.record, roomRole: nil) {
+        if case .deny(let why) = room.decide(action, for: user) {
             fail(c, WireError(.forbidden, why, ref: ref))
             return false
         }
@@ -109,9 +109,11 @@ extension Hub {
         }
         if ref != nil {
             // Built only when asked for: a large room's presence list is not free.
+            let role = room.role(of: user)
             var fields: [(String, JSON)] = [
-                ("room", room.record.json(role: nil)), ("role", .null), ("latest", .int(latest)),
-                ("presence", .array(room.presence.present(now: now).map(\.json))),
+                ("room", room.record.json(role: role)), ("role", role.map { .string($0.rawValue) } ?? .null),
+                ("can", .array(room.permissions(of: user).map { .string($0.rawValue) })),
+                ("latest", .int(latest)), ("presence", .array(room.presence.present(now: now).map(\.json))),
             ]
             if reset { fields.append(("reset", .bool(true))) }
             reply(c, ref: ref, fields)
@@ -149,12 +151,7 @@ extension Hub {
             fail(c, WireError(.notFound, "There is no room '\(roomID)'.", ref: ref))
             return
         }
-        if c.rooms.remove(roomID) != nil {
-            room.members.remove(c.id)
-            c.replayBuffers.removeValue(forKey: roomID)
-            room.presence.remove(conn: c.id, now: monotonicSeconds(), dropped: false)
-            dirtyRooms.insert(roomID)
-        }
+        removeFromRoom(c, room)
         reply(c, ref: ref)
     }
 

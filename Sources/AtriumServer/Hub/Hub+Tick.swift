@@ -47,28 +47,31 @@ extension Hub {
         changePollInFlight = true
         lastChangePoll = now
         let after = lastChangeID
-        reader.submit({ store -> ([ChangeRecord], [StoredRoom], [StoredUser]) in
+        reader.submit({ store -> ([ChangeRecord], [StoredRoom], [StoredUser], [RoomID: [UserID: RoomRole]]) in
             let changes = try store.changes(after: after)
             var rooms: [StoredRoom] = []
             var users: [StoredUser] = []
+            var roles: [RoomID: [UserID: RoomRole]] = [:]
             for change in changes {
                 switch change.kind {
                 case ChangeKind.room:
                     if let r = try store.room(id: change.subject) { rooms.append(r) }
+                case ChangeKind.roomMembers:
+                    roles[change.subject] = try store.members(room: change.subject)
                 case ChangeKind.user, ChangeKind.sessionsRevoked:
                     if let id = Int64(change.subject), let u = try store.user(id: id) { users.append(u) }
                 default: break
                 }
             }
-            return (changes, rooms, users)
+            return (changes, rooms, users, roles)
         }) { [inbox] result in
             inbox.post { hub in hub.applyChanges(result) }
         }
     }
 
-    private func applyChanges(_ result: Result<([ChangeRecord], [StoredRoom], [StoredUser]), StoreError>) {
+    private func applyChanges(_ result: Result<([ChangeRecord], [StoredRoom], [StoredUser], [RoomID: [UserID: RoomRole]]), StoreError>) {
         changePollInFlight = false
-        guard case .success(let (changes, storedRooms, users)) = result else { return }
+        guard case .success(let (changes, storedRooms, users, roles)) = result else { return }
         for stored in storedRooms {
             if let room = rooms[stored.record.id] {
                 room.record = stored.record
@@ -77,6 +80,7 @@ extension Hub {
                                                     graceSeconds: config.presenceGraceSeconds)
             }
         }
+        for (roomID, listed) in roles { applyListedRoles(roomID, listed) }
         let revoked = Set(changes.filter { $0.kind == ChangeKind.sessionsRevoked }.compactMap { Int64($0.subject) })
         for stored in users {
             let profile = stored.profile
@@ -140,4 +144,6 @@ public enum ChangeKind {
     public static let room = "room"
     public static let user = "user"
     public static let sessionsRevoked = "sessions_revoked"
+    /// The listed roles of a room changed (subject: the room id).
+    public static let roomMembers = "room_members"
 }

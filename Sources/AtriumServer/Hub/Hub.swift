@@ -80,7 +80,8 @@ final class Hub {
             burst: config.loginFailureBurst)
         for stored in bootstrap.rooms {
             rooms[stored.record.id] = RoomState(record: stored.record, lastSeq: stored.lastSeq,
-                                                graceSeconds: config.presenceGraceSeconds)
+                                                graceSeconds: config.presenceGraceSeconds,
+                                                listed: bootstrap.members[stored.record.id] ?? [:])
         }
         scratchCapacity = 64 * 1024
         scratch = .allocate(capacity: scratchCapacity + Int(atrium_lws_pre()))
@@ -299,16 +300,20 @@ final class Hub {
         if let room = rooms[id] { body(self, room); return }
         if roomLoads[id] != nil { roomLoads[id]!.append(body); return }
         roomLoads[id] = [body]
-        reader.submit({ store in try store.room(id: id) }) { [inbox] result in
+        reader.submit({ store -> (StoredRoom, [UserID: RoomRole])? in
+            guard let room = try store.room(id: id) else { return nil }
+            return (room, try store.members(room: id))
+        }) { [inbox] result in
             inbox.post { hub in hub.roomLoaded(id, result) }
         }
     }
 
-    private func roomLoaded(_ id: RoomID, _ result: Result<StoredRoom?, StoreError>) {
+    private func roomLoaded(_ id: RoomID, _ result: Result<(StoredRoom, [UserID: RoomRole])?, StoreError>) {
         let waiting = roomLoads.removeValue(forKey: id) ?? []
         var room = rooms[id]
-        if room == nil, case .success(let stored?) = result {
-            let state = RoomState(record: stored.record, lastSeq: stored.lastSeq, graceSeconds: config.presenceGraceSeconds)
+        if room == nil, case .success(let (stored, listed)?) = result {
+            let state = RoomState(record: stored.record, lastSeq: stored.lastSeq, graceSeconds: config.presenceGraceSeconds,
+                                  listed: listed)
             rooms[id] = state
             room = state
         }

@@ -7,6 +7,7 @@ import Logging
 /// store threads started. The service thread then never touches a file.
 struct HubBootstrap: Sendable {
     let rooms: [StoredRoom]
+    let members: [RoomID: [UserID: RoomRole]]
     let latestChangeID: Int64
     let staticFiles: StaticFiles
     let commits: CommitQueue
@@ -16,10 +17,11 @@ struct HubBootstrap: Sendable {
     static func load(config: AtriumConfig, storeOptions: StoreOptions, logger: Logger) throws -> HubBootstrap {
         let store = try StoreConnection(dataDir: config.dataDir, options: storeOptions)
         let rooms = try store.rooms()
+        let members = try store.allMembers()
         let latestChange = try store.latestChangeID()
         let files = StaticFiles.load(root: config.webDir, logger: logger)
         return HubBootstrap(
-            rooms: rooms, latestChangeID: latestChange, staticFiles: files,
+            rooms: rooms, members: members, latestChangeID: latestChange, staticFiles: files,
             commits: try CommitQueue(dataDir: config.dataDir, options: storeOptions, batchMax: config.commitBatchMax),
             reader: try StoreWorker(name: "atrium-reader", dataDir: config.dataDir, options: storeOptions),
             auth: try StoreWorker(name: "atrium-auth", dataDir: config.dataDir, options: storeOptions))

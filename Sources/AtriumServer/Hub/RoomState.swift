@@ -5,6 +5,9 @@ final class RoomState {
     var record: RoomRecord
     /// The newest committed seq the hub has seen (events up to it are in storage).
     var lastSeq: Int64
+    /// People listed in the room with their role (owner, moderator, member, observer, guest);
+    /// everyone else gets the role the join rule gives (Policy.effectiveRole).
+    var listed: [UserID: RoomRole] = [:]
     /// Connections that joined this room.
     var members: Set<ConnectionID> = []
     var presence: RoomPresence
@@ -12,10 +15,24 @@ final class RoomState {
     private(set) var recent: [(seq: Int64, frame: [UInt8])] = []
     static let recentCapacity = 64
 
-    init(record: RoomRecord, lastSeq: Int64, graceSeconds: Double) {
+    init(record: RoomRecord, lastSeq: Int64, graceSeconds: Double, listed: [UserID: RoomRole] = [:]) {
         self.record = record
+        self.listed = listed
         self.lastSeq = lastSeq
         self.presence = RoomPresence(graceSeconds: graceSeconds)
+    }
+
+    /// What `user` may do here: the one policy, with this room's listed role.
+    func decide(_ action: RoomAction, for user: UserProfile) -> Decision {
+        Policy.decide(action, user: user, room: record, roomRole: listed[user.id])
+    }
+
+    func role(of user: UserProfile) -> RoomRole? {
+        Policy.effectiveRole(user: user, room: record, listedRole: listed[user.id])
+    }
+
+    func permissions(of user: UserProfile) -> [RoomPermission] {
+        Policy.permissions(user: user, room: record, roomRole: listed[user.id])
     }
 
     func remember(seq: Int64, frame: [UInt8]) {

@@ -12,9 +12,10 @@ extension StoreConnection {
         let login = login.lowercased()
         do {
             try db.execute(
-                "INSERT INTO users(login, name, role, grp, password_hash, must_change, created_at) VALUES(?,?,?,?,?,?,?)",
+                // Students are minors unless marked otherwise (`setMinor`): the safe default.
+                "INSERT INTO users(login, name, role, grp, password_hash, must_change, created_at, minor) VALUES(?,?,?,?,?,?,?,?)",
                 [.text(login), .text(name), .text(role.rawValue), group.sqlite, .text(passwordHash),
-                 .int(mustChangePassword ? 1 : 0), .int(nowMillis)])
+                 .int(mustChangePassword ? 1 : 0), .int(nowMillis), .int(role == .student ? 1 : 0)])
         } catch let e as StoreError where e.code == .conflict {
             throw StoreError(.conflict, "The login '\(login)' already exists.")
         }

@@ -77,6 +77,28 @@ enum Migrations {
             ) WITHOUT ROWID
             """,
         ],
+        // 3: room roles, parent links, minors.
+        [
+            """
+            CREATE TABLE room_members(
+                room     TEXT NOT NULL REFERENCES rooms(id),
+                user_id  INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                role     TEXT NOT NULL,                  -- RoomRole raw value
+                added_at INTEGER NOT NULL,
+                PRIMARY KEY(room, user_id)
+            ) WITHOUT ROWID
+            """,
+            "CREATE INDEX room_members_by_user ON room_members(user_id)",
+            """
+            CREATE TABLE user_links(
+                parent_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                child_id  INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                PRIMARY KEY(parent_id, child_id)
+            ) WITHOUT ROWID
+            """,
+            "ALTER TABLE users ADD COLUMN minor INTEGER NOT NULL DEFAULT 0",
+            "UPDATE users SET minor = 1 WHERE role = 'student'",
+        ],
     ]
 
     /// Runs the steps `db` has not run yet. Called once per connection, right after opening.

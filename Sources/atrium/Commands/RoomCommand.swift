@@ -5,7 +5,36 @@ import AtriumStore
 
 struct RoomCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "room", abstract: "Manage rooms.", subcommands: [Add.self, List.self])
+        commandName: "room", abstract: "Manage rooms.", subcommands: [Add.self, List.self, Member.self])
+
+    struct Member: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a person's role in a room (none removes them); a running server applies it at once.")
+        @OptionGroup var data: DataOption
+        @Option(help: "Room id.") var room: String
+        @Option(help: "The person's login.") var login: String
+        @Option(help: "owner, moderator, member, observer, guest or none.") var role: String
+
+        func validate() throws {
+            guard role == "none" || RoomRole(rawValue: role) != nil else {
+                throw ValidationError("Role '\(role)' is not one of: \(RoomRole.allCases.map(\.rawValue).joined(separator: ", ")), none.")
+            }
+        }
+
+        func run() throws {
+            let store = try openStore(data.data)
+            guard let user = try store.user(login: login.lowercased()) else { throw CLIError("No user '\(login)'.") }
+            do {
+                try store.transaction {
+                    try store.setMember(room: room, userID: user.profile.id, role: RoomRole(rawValue: role), nowMillis: nowMillis())
+                    try store.recordChange(kind: ChangeKind.roomMembers, subject: room, nowMillis: nowMillis())
+                }
+            } catch let error as StoreError {
+                throw CLIError(error.message)
+            }
+            print(role == "none" ? "\(user.profile.login) removed from \(room)" : "\(user.profile.login) is \(role) of \(room)")
+        }
+    }
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a room; a running server sees it at once.")

@@ -6,7 +6,48 @@ import AtriumStore
 struct UserCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user", abstract: "Manage accounts.",
-        subcommands: [Add.self, List.self, RevokeSessions.self])
+        subcommands: [Add.self, List.self, RevokeSessions.self, Link.self, SetMinor.self])
+
+    struct Link: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Link a parent to their child (a student).")
+        @OptionGroup var data: DataOption
+        @Option(help: "The parent's login.") var parent: String
+        @Option(help: "The child's login.") var child: String
+
+        func run() throws {
+            let store = try openStore(data.data)
+            guard let p = try store.user(login: parent.lowercased()) else { throw CLIError("No user '\(parent)'.") }
+            guard let c = try store.user(login: child.lowercased()) else { throw CLIError("No user '\(child)'.") }
+            do {
+                try store.transaction {
+                    try store.linkParent(parentID: p.profile.id, childID: c.profile.id)
+                    try store.recordChange(kind: ChangeKind.user, subject: String(p.profile.id), nowMillis: nowMillis())
+                }
+            } catch let error as StoreError {
+                throw CLIError(error.message)
+            }
+            print("\(p.profile.login) is a parent of \(c.profile.login)")
+        }
+    }
+
+    struct SetMinor: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-minor", abstract: "Mark a person as a minor or not (students are minors by default).")
+        @OptionGroup var data: DataOption
+        @Option var login: String
+        @Option(help: "yes or no.") var minor: String
+
+        func validate() throws {
+            guard ["yes", "no"].contains(minor) else { throw ValidationError("--minor takes yes or no.") }
+        }
+
+        func run() throws {
+            let store = try openStore(data.data)
+            guard let u = try store.user(login: login.lowercased()) else { throw CLIError("No user '\(login)'.") }
+            try store.setMinor(userID: u.profile.id, minor: minor == "yes")
+            print("\(u.profile.login) is \(minor == "yes" ? "" : "not ")a minor")
+        }
+    }
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an account; the password is read from standard input.")

@@ -50,6 +50,22 @@ enum DemoSpace {
         ("open-day", "sokolov", "День открытых дверей — в субботу в 11:00. Регистрация открыта."),
     ]
 
+    /// Who is listed where, and as what (rooms not listed here are open or public to all).
+    static let roles: [(room: RoomID, login: String, role: RoomRole)] = [
+        ("class-7a", "petrova", .owner), ("class-7a", "masha", .member), ("class-7a", "dima", .member),
+        ("course-projects", "admin", .owner), ("course-projects", "petrova", .member), ("course-projects", "sokolov", .member),
+        ("project-greenhouse", "sokolov", .owner), ("project-greenhouse", "dima", .member),
+        ("project-greenhouse", "alisa", .member), ("project-greenhouse", "masha", .member),
+        ("meeting", "admin", .owner), ("meeting", "petrova", .moderator),
+        ("council-coworking", "admin", .owner), ("council-coworking", "petrova", .member),
+        ("council-coworking", "ivanova", .member), ("council-coworking", "alisa", .member),
+        ("council-parents", "admin", .owner), ("council-parents", "ivanova", .member),
+        ("council-students", "petrova", .owner), ("council-students", "masha", .member), ("council-students", "alisa", .member),
+        ("partner-technopark", "sokolov", .owner), ("partner-technopark", "partner", .member),
+        ("exhibition", "sokolov", .owner), ("open-day", "sokolov", .owner),
+        ("library", "admin", .owner), ("lounge", "admin", .owner), ("conference", "admin", .owner),
+    ]
+
     static func create(in store: StoreConnection, scryptLogN: Int) throws -> [Account] {
         let now = Int64(nowMillis())
         var accounts: [Account] = []
@@ -68,8 +84,14 @@ enum DemoSpace {
             }
             for room in rooms { try store.addRoom(room, nowMillis: now) }
             for p in people {
-                try store.addRoom(RoomRecord(id: "cabinet-\(p.login)", name: "Кабинет: \(p.name)", kind: .cabinet), nowMillis: now)
+                let cabinet = RoomRecord(id: "cabinet-\(p.login)", name: "Кабинет: \(p.name)", kind: .cabinet)
+                try store.addRoom(cabinet, nowMillis: now)
+                try store.setMember(room: cabinet.id, userID: profiles[p.login]!.id, role: .owner, nowMillis: now)
             }
+            for r in roles {
+                try store.setMember(room: r.room, userID: profiles[r.login]!.id, role: r.role, nowMillis: now)
+            }
+            try store.linkParent(parentID: profiles["ivanova"]!.id, childID: profiles["masha"]!.id)
             for (i, line) in chat.enumerated() {
                 guard let author = profiles[line.login] else { continue }
                 _ = try store.appendChat(room: line.room, actor: author.id, actorName: author.name, text: line.text,

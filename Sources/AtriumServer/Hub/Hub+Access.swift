@@ -1,0 +1,42 @@
+import AtriumCore
+
+/// Room roles changing under open connections (service thread). A person whose role changed
+/// learns it at once with a `room.access` frame; one who can no longer read the room is taken
+/// out of it (no more events, presence ends) in the same step.
+extension Hub {
+    func applyListedRoles(_ roomID: RoomID, _ listed: [UserID: RoomRole]) {
+        guard let room = rooms[roomID] else { return }
+        let before = room.listed
+        room.listed = listed
+        let changed = Set(before.keys).union(listed.keys).filter { before[$0] != listed[$0] }
+        guard !changed.isEmpty else { return }
+        for c in connections.values {
+            guard let user = c.user, changed.contains(user.id) else { continue }
+            let role = room.role(of: user)
+            let canRead = room.decide(.read, for: user).isAllowed
+            let reason: String
+            if !canRead {
+                reason = "You no longer have access to “\(room.record.name)”."
+                if c.rooms.contains(roomID) { removeFromRoom(c, room) }
+            } else {
+                reason = "Your role in “\(room.record.name)” is now \(role?.rawValue ?? "none")."
+            }
+            send(c, JSON.object([
+                ("type", "room.access"), ("room", .string(roomID)),
+                ("role", role.map { .string($0.rawValue) } ?? .null),
+                ("can", .array(room.permissions(of: user).map { .string($0.rawValue) })),
+                ("reason", .string(reason)),
+            ]).encoded())
+        }
+    }
+
+    /// Takes a connection out of a room the way `leave` does (presence ends at the next tick).
+    func removeFromRoom(_ c: Connection, _ room: RoomState) {
+        let roomID = room.record.id
+        guard c.rooms.remove(roomID) != nil else { return }
+        room.members.remove(c.id)
+        c.replayBuffers.removeValue(forKey: roomID)
+        room.presence.remove(conn: c.id, now: monotonicSeconds(), dropped: false)
+        dirtyRooms.insert(roomID)
+    }
+}
