@@ -39,6 +39,7 @@ struct ClientFrameDecoderTests {
         #expect(message(#"{"type":"chat.edit","room":"r","seq":3,"text":"x"}"#) == .chatEdit(room: "r", seq: 3, text: "x"))
         #expect(message(#"{"type":"chat.delete","room":"r","seq":1}"#) == .chatDelete(room: "r", seq: 1))
         #expect(message(#"{"type":"read","room":"r","seq":0}"#) == .read(room: "r", seq: 0))
+        #expect(message(#"{"type":"room.direct","user":7}"#) == .roomDirect(user: 7))
     }
 
     @Test func typeNamesAndRoomsMatchTheWire() {
@@ -46,9 +47,10 @@ struct ClientFrameDecoderTests {
             .hello(token: nil), .ping, .rooms, .join(room: "a", since: nil), .leave(room: "a"),
             .history(room: "a", before: nil, limit: 1), .typing(room: "a"), .chatSend(room: "a", text: "t", nonce: nil),
             .chatEdit(room: "a", seq: 1, text: "t"), .chatDelete(room: "a", seq: 1), .read(room: "a", seq: 0),
+            .roomDirect(user: 2),
         ]
         #expect(samples.map(\.typeName) == ClientMessage.typeNames)
-        #expect(samples.map(\.room) == [nil, nil, nil, "a", "a", "a", "a", "a", "a", "a", "a"])
+        #expect(samples.map(\.room) == [nil, nil, nil, "a", "a", "a", "a", "a", "a", "a", "a", nil])
     }
 
     @Test func refIsCarried() {

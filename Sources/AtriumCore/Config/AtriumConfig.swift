@@ -70,10 +70,30 @@ public struct AtriumConfig: Sendable, Equatable {
     public var loginIPPerMinute: Double = 20
     public var loginFailureBurst: Double = 5
     public var loginFailureWindowSeconds: Double = 900
+    // [contact]
+    public var contactStudentStudent = "yes"
+    public var contactMinorTeacher = "own"
+    public var contactMinorParent = "own"
+    public var contactMinorPartner = "no"
+    public var contactMinorAdmin = "no"
+    public var contactAdults = "yes"
     // [log]
     public var logLevel = "info"
 
     public init() {}
+
+    /// The contact rules of the `[contact]` section.
+    public var contactTable: ContactTable {
+        var t = ContactTable()
+        func rule(_ s: String) -> ContactRule { ContactRule(rawValue: s) ?? .no }
+        t.studentStudent = rule(contactStudentStudent)
+        t.minorTeacher = rule(contactMinorTeacher)
+        t.minorParent = rule(contactMinorParent)
+        t.minorPartner = rule(contactMinorPartner)
+        t.minorAdmin = rule(contactMinorAdmin)
+        t.adults = rule(contactAdults)
+        return t
+    }
 
     /// Every key, in file order.
     public static let keys: [ConfigKeyInfo] = ConfigKey.all.map(\.info)

@@ -30,6 +30,7 @@ struct ConfigKey: Sendable {
         "presence": "Who-is-here announcements.",
         "store": "SQLite storage.",
         "auth": "Passwords, sessions and sign-in throttling.",
+        "contact": "Who may open a direct conversation with whom: yes, no, or own (only related people: a parent and their own child, a teacher and the students of the classes, courses and projects they lead, people sharing a class, course or project). A minor is a student marked as one (students are, by default). See docs/permissions.md.",
         "log": "Logging.",
     ]
 
@@ -71,6 +72,13 @@ struct ConfigKey: Sendable {
         double("auth.login_ip_per_min", \.loginIPPerMinute, min: 0, exclusive: true, "Sign-in attempts per minute one client address may make on average."),
         double("auth.login_failures_burst", \.loginFailureBurst, min: 1, exclusive: false, "Failed sign-ins for one login before it is throttled."),
         double("auth.login_failures_window_s", \.loginFailureWindowSeconds, min: 0, exclusive: true, "Seconds over which the failed sign-in allowance of one login refills completely."),
+
+        choice("contact.student_student", \.contactStudentStudent, ["yes", "no", "own"], "Two students."),
+        choice("contact.minor_teacher", \.contactMinorTeacher, ["yes", "no", "own"], "A minor and a teacher."),
+        choice("contact.minor_parent", \.contactMinorParent, ["yes", "no", "own"], "A minor and a parent."),
+        choice("contact.minor_partner", \.contactMinorPartner, ["yes", "no", "own"], "A minor and a partner (external resident)."),
+        choice("contact.minor_admin", \.contactMinorAdmin, ["yes", "no", "own"], "A minor and an administrator."),
+        choice("contact.adults", \.contactAdults, ["yes", "no", "own"], "Two adults (teachers, parents, partners, administrators, adult students)."),
 
         choice("log.level", \.logLevel, ["trace", "debug", "info", "notice", "warning", "error", "critical"], "Least severe log level written."),
     ]

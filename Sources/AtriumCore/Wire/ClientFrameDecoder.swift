@@ -93,6 +93,8 @@ private struct Fields {
             return .chatDelete(room: try room(), seq: try requiredInt("seq", min: 1))
         case "read":
             return .read(room: try room(), seq: try requiredInt("seq", min: 0))
+        case "room.direct":
+            return .roomDirect(user: try requiredInt("user", min: 1))
         default:
             let shown = Fields.abbreviated(type)
             if let ns = ClientFrameDecoder.reservedNamespaces.first(where: { type.hasPrefix($0) }) {

@@ -15,11 +15,13 @@ public enum ClientMessage: Sendable, Equatable {
     case chatDelete(room: RoomID, seq: Int64)
     /// "I have seen everything up to `seq` here": moves the person's read marker.
     case read(room: RoomID, seq: Int64)
+    /// Open (or find) the direct conversation with another person.
+    case roomDirect(user: UserID)
 
     /// The room the message addresses, if any (for routing and per-room checks).
     public var room: RoomID? {
         switch self {
-        case .hello, .ping, .rooms: return nil
+        case .hello, .ping, .rooms, .roomDirect: return nil
         case .join(let r, _), .leave(let r), .history(let r, _, _), .typing(let r),
              .chatSend(let r, _, _), .chatEdit(let r, _, _), .chatDelete(let r, _), .read(let r, _):
             return r
@@ -40,12 +42,13 @@ public enum ClientMessage: Sendable, Equatable {
         case .chatEdit: return "chat.edit"
         case .chatDelete: return "chat.delete"
         case .read: return "read"
+        case .roomDirect: return "room.direct"
         }
     }
 
     /// Every type this version understands, in the order of PROTOCOL.md.
     public static let typeNames: [String] = [
-        "hello", "ping", "rooms", "join", "leave", "history", "typing", "chat.send", "chat.edit", "chat.delete", "read",
+        "hello", "ping", "rooms", "join", "leave", "history", "typing", "chat.send", "chat.edit", "chat.delete", "read", "room.direct",
     ]
 }
 

@@ -76,6 +76,8 @@ extension Hub {
             chatDelete(c, ref: ref, roomID: room, seq: seq)
         case .read(let room, let seq):
             markRead(c, ref: ref, roomID: room, seq: seq)
+        case .roomDirect(let user):
+            openDirect(c, ref: ref, with: user)
         }
     }
 

@@ -25,7 +25,7 @@ extension Hub {
             .filter { $0.decide(.see, for: user).isAllowed }
             .sorted { ($0.record.zone.rawValue, $0.record.name) < ($1.record.zone.rawValue, $1.record.name) }
         let list: [JSON] = visible.map { room in
-            guard case .object(var o) = room.record.json(role: room.role(of: user)) else { return .null }
+            guard case .object(var o) = room.json(for: user) else { return .null }
             let state = states[room.record.id] ?? ReadState(read: 0, unread: 0)
             o["latest"] = .int(room.lastSeq)
             o["present"] = .int(Int64(room.presence.present(now: now).count))
@@ -111,7 +111,7 @@ extension Hub {
             // Built only when asked for: a large room's presence list is not free.
             let role = room.role(of: user)
             var fields: [(String, JSON)] = [
-                ("room", room.record.json(role: role)), ("role", role.map { .string($0.rawValue) } ?? .null),
+                ("room", room.json(for: user)), ("role", role.map { .string($0.rawValue) } ?? .null),
                 ("can", .array(room.permissions(of: user).map { .string($0.rawValue) })),
                 ("latest", .int(latest)), ("presence", .array(room.presence.present(now: now).map(\.json))),
             ]

@@ -82,6 +82,7 @@ final class Hub {
             rooms[stored.record.id] = RoomState(record: stored.record, lastSeq: stored.lastSeq,
                                                 graceSeconds: config.presenceGraceSeconds,
                                                 listed: bootstrap.members[stored.record.id] ?? [:])
+            rooms[stored.record.id]!.directPeople = bootstrap.directPeople[stored.record.id] ?? []
         }
         scratchCapacity = 64 * 1024
         scratch = .allocate(capacity: scratchCapacity + Int(atrium_lws_pre()))

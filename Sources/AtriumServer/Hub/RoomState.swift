@@ -8,6 +8,9 @@ final class RoomState {
     /// People listed in the room with their role (owner, moderator, member, observer, guest);
     /// everyone else gets the role the join rule gives (Policy.effectiveRole).
     var listed: [UserID: RoomRole] = [:]
+    /// The two people of a direct conversation (empty for other kinds): each sees the other's
+    /// name as the room's name.
+    var directPeople: [UserProfile] = []
     /// Connections that joined this room.
     var members: Set<ConnectionID> = []
     var presence: RoomPresence
@@ -33,6 +36,17 @@ final class RoomState {
 
     func permissions(of user: UserProfile) -> [RoomPermission] {
         Policy.permissions(user: user, room: record, roomRole: listed[user.id])
+    }
+
+    /// The room object of the wire protocol as `user` sees it: their role, and for a direct
+    /// conversation the other person as `peer` (and as the name).
+    func json(for user: UserProfile) -> JSON {
+        guard case .object(var o) = record.json(role: role(of: user)) else { return .null }
+        if record.kind == .direct, let peer = directPeople.first(where: { $0.id != user.id }) {
+            o["name"] = .string(peer.name)
+            o["peer"] = .object([("id", .int(peer.id)), ("name", .string(peer.name)), ("role", .string(peer.role.rawValue))])
+        }
+        return .object(o)
     }
 
     func remember(seq: Int64, frame: [UInt8]) {
