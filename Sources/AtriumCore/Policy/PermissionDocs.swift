@@ -28,6 +28,22 @@ extension PermissionTable {
         A change of role takes effect at once on open connections: a person who can no longer
         read a room stops receiving it and gets a `room.access` frame saying why.
 
+        ## Contact rules (direct conversations)
+        Config section `[contact]` decides who may open a direct conversation with whom
+        (`room.direct`): `yes`, `no`, or `own` — only related people: a parent and their own
+        child (`atrium user link`), a teacher and the students of the classes, courses and
+        projects they lead (owner or moderator), people sharing a class, course or project.
+        A minor is a student marked as one (`atrium user set-minor`; students are, by default).
+
+        | key | pair | default |
+        |---|---|---|
+        | `contact.student_student` | two students | `\(ContactTable().studentStudent.rawValue)` |
+        | `contact.minor_teacher` | a minor and a teacher | `\(ContactTable().minorTeacher.rawValue)` |
+        | `contact.minor_parent` | a minor and a parent | `\(ContactTable().minorParent.rawValue)` |
+        | `contact.minor_partner` | a minor and a partner | `\(ContactTable().minorPartner.rawValue)` |
+        | `contact.minor_admin` | a minor and an administrator | `\(ContactTable().minorAdmin.rawValue)` |
+        | `contact.adults` | two adults | `\(ContactTable().adults.rawValue)` |
+
         ## Default permissions by room kind
 
 
