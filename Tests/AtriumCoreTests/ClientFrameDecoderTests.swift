@@ -47,10 +47,10 @@ struct ClientFrameDecoderTests {
             .hello(token: nil), .ping, .rooms, .join(room: "a", since: nil), .leave(room: "a"),
             .history(room: "a", before: nil, limit: 1), .typing(room: "a"), .chatSend(room: "a", text: "t", nonce: nil),
             .chatEdit(room: "a", seq: 1, text: "t"), .chatDelete(room: "a", seq: 1), .read(room: "a", seq: 0),
-            .roomDirect(user: 2),
+            .roomDirect(user: 2), .auditMine,
         ]
         #expect(samples.map(\.typeName) == ClientMessage.typeNames)
-        #expect(samples.map(\.room) == [nil, nil, nil, "a", "a", "a", "a", "a", "a", "a", "a", nil])
+        #expect(samples.map(\.room) == [nil, nil, nil, "a", "a", "a", "a", "a", "a", "a", "a", nil, nil])
     }
 
     @Test func refIsCarried() {

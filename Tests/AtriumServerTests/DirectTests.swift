@@ -80,3 +80,30 @@ struct DirectTests {
         }
     }
 }
+
+@Suite("Oversight log through the protocol and the CLI")
+struct AuditProtocolTests {
+    @Test func eachPersonSeesWhatConcernsThemAndTheCLIExportsAll() async throws {
+        try await withRunningServer { server in
+            let bob = try server.connect(as: "bob")
+            try cli(["room", "member", "--data", server.dataDir, "--room", "lounge", "--login", "bob", "--role", "moderator"])
+            _ = try bob.receive(where: { $0["type"]?.stringValue == "room.access" })
+            let mine = try #require(bob.request(["type": "audit.mine"])["entries"]?.arrayValue)
+            let change = try #require(mine.first)
+            #expect(change["action"]?.stringValue == "room.role")
+            #expect(change["room"]?.stringValue == "lounge")
+            #expect(change["actor"] == .null)  // done with the command line
+            #expect(change["subject_name"]?.stringValue == "Bob Ivanov")
+            #expect(change["detail"]?["to"]?.stringValue == "moderator")
+            // Alice is not concerned by Bob's promotion.
+            let alice = try server.connect(as: "alice")
+            let hers = try #require(alice.request(["type": "audit.mine"])["entries"]?.arrayValue)
+            #expect(!hers.contains { $0["room"]?.stringValue == "lounge" && $0["action"]?.stringValue == "room.role" && $0["subject_name"]?.stringValue == "Bob Ivanov" })
+            let csv = try cli(["audit", "--data", server.dataDir, "--login", "bob"])
+            #expect(csv.hasPrefix("id,at,actor,action,room,subject,detail\n"))
+            #expect(csv.contains(",cli,room.role,lounge,bob,"))
+            let json = try JSON.parse(try cli(["audit", "--data", server.dataDir, "--format", "json"]))
+            #expect((json.arrayValue?.count ?? 0) >= 6)  // the seeded roles and Bob's promotion
+        }
+    }
+}

@@ -93,6 +93,7 @@ private struct Fields {
             return .chatDelete(room: try room(), seq: try requiredInt("seq", min: 1))
         case "read":
             return .read(room: try room(), seq: try requiredInt("seq", min: 0))
+        case "audit.mine": return .auditMine
         case "room.direct":
             return .roomDirect(user: try requiredInt("user", min: 1))
         default:

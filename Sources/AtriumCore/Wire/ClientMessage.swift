@@ -17,11 +17,13 @@ public enum ClientMessage: Sendable, Equatable {
     case read(room: RoomID, seq: Int64)
     /// Open (or find) the direct conversation with another person.
     case roomDirect(user: UserID)
+    /// The oversight-log entries that concern the signed-in person.
+    case auditMine
 
     /// The room the message addresses, if any (for routing and per-room checks).
     public var room: RoomID? {
         switch self {
-        case .hello, .ping, .rooms, .roomDirect: return nil
+        case .hello, .ping, .rooms, .roomDirect, .auditMine: return nil
         case .join(let r, _), .leave(let r), .history(let r, _, _), .typing(let r),
              .chatSend(let r, _, _), .chatEdit(let r, _, _), .chatDelete(let r, _), .read(let r, _):
             return r
@@ -43,12 +45,13 @@ public enum ClientMessage: Sendable, Equatable {
         case .chatDelete: return "chat.delete"
         case .read: return "read"
         case .roomDirect: return "room.direct"
+        case .auditMine: return "audit.mine"
         }
     }
 
     /// Every type this version understands, in the order of PROTOCOL.md.
     public static let typeNames: [String] = [
-        "hello", "ping", "rooms", "join", "leave", "history", "typing", "chat.send", "chat.edit", "chat.delete", "read", "room.direct",
+        "hello", "ping", "rooms", "join", "leave", "history", "typing", "chat.send", "chat.edit", "chat.delete", "read", "room.direct", "audit.mine",
     ]
 }
 

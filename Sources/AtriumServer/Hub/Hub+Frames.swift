@@ -78,6 +78,8 @@ extension Hub {
             markRead(c, ref: ref, roomID: room, seq: seq)
         case .roomDirect(let user):
             openDirect(c, ref: ref, with: user)
+        case .auditMine:
+            auditMine(c, ref: ref)
         }
     }
 

@@ -61,6 +61,11 @@ extension StoreConnection {
                 edit.payload["deleted"] = .bool(true)
                 try replacePayload(room: room, seq: edit.seq, payload: edit.payload)
             }
+            if original.actor != actor {
+                // A moderator removed someone else's words: the oversight log keeps the fact.
+                try appendAudit(actor: actor, action: AuditAction.deleteOthersMessage, room: room,
+                                subject: original.actor, detail: [("seq", .int(seq))], nowMillis: nowMillis)
+            }
             return try insertEvent(room: room, kind: ChatEventKind.deleted, actor: actor, nonce: nil,
                                    payload: [("target", .int(seq))], nowMillis: nowMillis)
         }

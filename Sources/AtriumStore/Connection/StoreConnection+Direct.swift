@@ -34,8 +34,9 @@ extension StoreConnection {
             }
             let record = RoomRecord(id: id, name: "\(a.name) · \(b.name)", kind: .direct, joinRule: .members)
             try addRoom(record, nowMillis: nowMillis)
-            try setMember(room: id, userID: a.id, role: .member, nowMillis: nowMillis)
-            try setMember(room: id, userID: b.id, role: .member, nowMillis: nowMillis)
+            try setMember(room: id, userID: a.id, role: .member, nowMillis: nowMillis, actor: a.id)
+            try setMember(room: id, userID: b.id, role: .member, nowMillis: nowMillis, actor: a.id)
+            try appendAudit(actor: a.id, action: AuditAction.directOpened, room: id, subject: b.id, nowMillis: nowMillis)
             return (StoredRoom(record: record, lastSeq: 0), [a, b], true)
         }
     }

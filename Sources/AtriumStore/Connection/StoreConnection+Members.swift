@@ -5,7 +5,8 @@ import AtriumCore
 extension StoreConnection {
     /// Lists `userID` in `room` with `role`, or removes them (`nil`). A room that has an owner
     /// or moderator never loses the last of them: that change is `.conflict`.
-    public func setMember(room: RoomID, userID: UserID, role: RoomRole?, nowMillis: Int64) throws {
+    /// Recorded in the oversight log (`actor` nil: the command line).
+    public func setMember(room: RoomID, userID: UserID, role: RoomRole?, nowMillis: Int64, actor: UserID? = nil) throws {
         try transaction {
             guard try self.room(id: room) != nil else { throw StoreError(.notFound, "There is no room '\(room)'.") }
             let current = try members(room: room)
@@ -21,6 +22,11 @@ extension StoreConnection {
                     """, [.text(room), .int(userID), .text(role.rawValue), .int(nowMillis)])
             } else {
                 _ = try db.execute("DELETE FROM room_members WHERE room = ? AND user_id = ?", [.text(room), .int(userID)])
+            }
+            if current[userID] != role {
+                try appendAudit(actor: actor, action: AuditAction.roomRole, room: room, subject: userID,
+                                detail: [("from", current[userID].map { .string($0.rawValue) } ?? .null),
+                                         ("to", role.map { .string($0.rawValue) } ?? .null)], nowMillis: nowMillis)
             }
         }
     }
@@ -45,7 +51,7 @@ extension StoreConnection {
 
     /// Links a parent to their child (idempotent). Both must exist; the parent must have the
     /// parent role and the child the student role.
-    public func linkParent(parentID: UserID, childID: UserID) throws {
+    public func linkParent(parentID: UserID, childID: UserID, nowMillis: Int64 = 0, actor: UserID? = nil) throws {
         guard let parent = try user(id: parentID), let child = try user(id: childID) else {
             throw StoreError(.notFound, "Both people must exist.")
         }
@@ -55,7 +61,11 @@ extension StoreConnection {
         guard child.profile.role == .student else {
             throw StoreError(.badRequest, "'\(child.profile.login)' is not a student account.")
         }
-        _ = try db.execute("INSERT OR IGNORE INTO user_links(parent_id, child_id) VALUES(?, ?)", [.int(parentID), .int(childID)])
+        let added = try db.execute("INSERT OR IGNORE INTO user_links(parent_id, child_id) VALUES(?, ?)", [.int(parentID), .int(childID)])
+        if added > 0 {
+            try appendAudit(actor: actor, action: AuditAction.userLink, room: nil, subject: childID,
+                            detail: [("parent", .int(parentID))], nowMillis: nowMillis)
+        }
     }
 
     public func children(of parentID: UserID) throws -> [UserID] {
@@ -70,9 +80,11 @@ extension StoreConnection {
         try db.queryOne("SELECT minor FROM users WHERE id = ?", [.int(userID)]) { $0.int64(0) != 0 } ?? false
     }
 
-    public func setMinor(userID: UserID, minor: Bool) throws {
+    public func setMinor(userID: UserID, minor: Bool, nowMillis: Int64 = 0, actor: UserID? = nil) throws {
         guard try db.execute("UPDATE users SET minor = ? WHERE id = ?", [.int(minor ? 1 : 0), .int(userID)]) > 0 else {
             throw StoreError(.notFound, "There is no such person.")
         }
+        try appendAudit(actor: actor, action: AuditAction.userMinor, room: nil, subject: userID,
+                        detail: [("minor", .bool(minor))], nowMillis: nowMillis)
     }
 }

@@ -99,6 +99,24 @@ enum Migrations {
             "ALTER TABLE users ADD COLUMN minor INTEGER NOT NULL DEFAULT 0",
             "UPDATE users SET minor = 1 WHERE role = 'student'",
         ],
+        // 4: the oversight log — append-only: triggers refuse every UPDATE and DELETE.
+        [
+            """
+            CREATE TABLE audit(
+                id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                at         INTEGER NOT NULL,
+                actor_id   INTEGER,                      -- NULL: the command line / the system
+                action     TEXT NOT NULL,                -- e.g. room.role, user.link, chat.delete_other
+                room       TEXT,
+                subject_id INTEGER,                      -- the person the entry concerns
+                detail     TEXT NOT NULL                 -- JSON object
+            )
+            """,
+            "CREATE INDEX audit_by_subject ON audit(subject_id)",
+            "CREATE INDEX audit_by_actor ON audit(actor_id)",
+            "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the oversight log is append-only'); END",
+            "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the oversight log is append-only'); END",
+        ],
     ]
 
     /// Runs the steps `db` has not run yet. Called once per connection, right after opening.

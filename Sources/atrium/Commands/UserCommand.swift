@@ -20,7 +20,7 @@ struct UserCommand: ParsableCommand {
             guard let c = try store.user(login: child.lowercased()) else { throw CLIError("No user '\(child)'.") }
             do {
                 try store.transaction {
-                    try store.linkParent(parentID: p.profile.id, childID: c.profile.id)
+                    try store.linkParent(parentID: p.profile.id, childID: c.profile.id, nowMillis: nowMillis())
                     try store.recordChange(kind: ChangeKind.user, subject: String(p.profile.id), nowMillis: nowMillis())
                 }
             } catch let error as StoreError {
@@ -44,7 +44,7 @@ struct UserCommand: ParsableCommand {
         func run() throws {
             let store = try openStore(data.data)
             guard let u = try store.user(login: login.lowercased()) else { throw CLIError("No user '\(login)'.") }
-            try store.setMinor(userID: u.profile.id, minor: minor == "yes")
+            try store.setMinor(userID: u.profile.id, minor: minor == "yes", nowMillis: nowMillis())
             print("\(u.profile.login) is \(minor == "yes" ? "" : "not ")a minor")
         }
     }
@@ -115,6 +115,8 @@ struct UserCommand: ParsableCommand {
             guard let user = try store.user(login: login.lowercased()) else { throw CLIError("No user '\(login)'.") }
             let count = try store.transaction { () throws -> Int in
                 let n = try store.revokeSessions(userID: user.profile.id, nowMillis: nowMillis())
+                try store.appendAudit(actor: nil, action: AuditAction.sessionsRevoked, room: nil, subject: user.profile.id,
+                                      detail: [("sessions", .int(Int64(n)))], nowMillis: nowMillis())
                 try store.recordChange(kind: ChangeKind.sessionsRevoked, subject: String(user.profile.id), nowMillis: nowMillis())
                 return n
             }

@@ -91,7 +91,7 @@ enum DemoSpace {
             for r in roles {
                 try store.setMember(room: r.room, userID: profiles[r.login]!.id, role: r.role, nowMillis: now)
             }
-            try store.linkParent(parentID: profiles["ivanova"]!.id, childID: profiles["masha"]!.id)
+            try store.linkParent(parentID: profiles["ivanova"]!.id, childID: profiles["masha"]!.id, nowMillis: now)
             for (i, line) in chat.enumerated() {
                 guard let author = profiles[line.login] else { continue }
                 _ = try store.appendChat(room: line.room, actor: author.id, actorName: author.name, text: line.text,
