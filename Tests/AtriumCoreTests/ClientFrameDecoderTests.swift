@@ -40,6 +40,9 @@ struct ClientFrameDecoderTests {
         #expect(message(#"{"type":"chat.delete","room":"r","seq":1}"#) == .chatDelete(room: "r", seq: 1))
         #expect(message(#"{"type":"read","room":"r","seq":0}"#) == .read(room: "r", seq: 0))
         #expect(message(#"{"type":"room.direct","user":7}"#) == .roomDirect(user: 7))
+        #expect(message(#"{"type":"room.knock","room":"m","message":"  may I?  "}"#) == .roomKnock(room: "m", message: "may I?"))
+        #expect(message(#"{"type":"room.refuse","room":"m","user":3,"reason":" "}"#) == .roomRefuse(room: "m", user: 3, reason: nil))
+        #expect(message(#"{"type":"room.lobby","room":"m","text":"hi"}"#) == .roomLobby(room: "m", user: nil, text: "hi"))
     }
 
     @Test func typeNamesAndRoomsMatchTheWire() {
@@ -48,9 +51,12 @@ struct ClientFrameDecoderTests {
             .history(room: "a", before: nil, limit: 1), .typing(room: "a"), .chatSend(room: "a", text: "t", nonce: nil),
             .chatEdit(room: "a", seq: 1, text: "t"), .chatDelete(room: "a", seq: 1), .read(room: "a", seq: 0),
             .roomDirect(user: 2), .auditMine,
+            .roomKnock(room: "a", message: "m"), .roomKnocks(room: "a"), .roomAdmit(room: "a", user: 1),
+            .roomRefuse(room: "a", user: 1, reason: nil), .roomLobby(room: "a", user: nil, text: "t"),
+            .roomReturnToLobby(room: "a", user: 1),
         ]
         #expect(samples.map(\.typeName) == ClientMessage.typeNames)
-        #expect(samples.map(\.room) == [nil, nil, nil, "a", "a", "a", "a", "a", "a", "a", "a", nil, nil])
+        #expect(samples.map(\.room) == [nil, nil, nil, "a", "a", "a", "a", "a", "a", "a", "a", nil, nil, "a", "a", "a", "a", "a", "a"])
     }
 
     @Test func refIsCarried() {

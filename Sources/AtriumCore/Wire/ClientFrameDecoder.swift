@@ -94,6 +94,13 @@ private struct Fields {
         case "read":
             return .read(room: try room(), seq: try requiredInt("seq", min: 0))
         case "audit.mine": return .auditMine
+        case "room.knock": return .roomKnock(room: try room(), message: try shortText("message", required: true) ?? "")
+        case "room.knocks": return .roomKnocks(room: try room())
+        case "room.admit": return .roomAdmit(room: try room(), user: try requiredInt("user", min: 1))
+        case "room.refuse":
+            return .roomRefuse(room: try room(), user: try requiredInt("user", min: 1), reason: try shortText("reason", required: false))
+        case "room.lobby": return .roomLobby(room: try room(), user: try optionalInt("user", min: 1), text: try text())
+        case "room.lobby.return": return .roomReturnToLobby(room: try room(), user: try requiredInt("user", min: 1))
         case "room.direct":
             return .roomDirect(user: try requiredInt("user", min: 1))
         default:
@@ -156,6 +163,27 @@ private struct Fields {
             throw fail("The field 'text' must not be empty or only whitespace.")
         }
         return text
+    }
+
+    /// A short human text (a knock message, a refusal reason): 1 to 500 code points.
+    func shortText(_ name: String, required: Bool) throws(WireError) -> String? {
+        guard let s = try optionalString(name) else {
+            if required { throw fail("The field '\(name)' is required.") }
+            return nil
+        }
+        // Trim without Foundation: AtriumCore stays free of it.
+        let scalars = s.unicodeScalars
+        let start = scalars.firstIndex { !$0.properties.isWhitespace } ?? scalars.endIndex
+        let end = scalars.lastIndex { !$0.properties.isWhitespace }.map { scalars.index(after: $0) } ?? start
+        let trimmed = start < end ? String(scalars[start..<end]) : ""
+        if trimmed.isEmpty {
+            if required { throw fail("The field '\(name)' must not be empty.") }
+            return nil
+        }
+        guard trimmed.unicodeScalars.count <= 500 else {
+            throw fail(.tooLarge, "The field '\(name)' is longer than 500 characters.")
+        }
+        return trimmed
     }
 
     func nonce() throws(WireError) -> String? {

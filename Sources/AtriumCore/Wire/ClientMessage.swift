@@ -19,13 +19,22 @@ public enum ClientMessage: Sendable, Equatable {
     case roomDirect(user: UserID)
     /// The oversight-log entries that concern the signed-in person.
     case auditMine
+    /// Knocking on a `knock` room, and what its moderators do with the queue.
+    case roomKnock(room: RoomID, message: String)
+    case roomKnocks(room: RoomID)
+    case roomAdmit(room: RoomID, user: UserID)
+    case roomRefuse(room: RoomID, user: UserID, reason: String?)
+    case roomLobby(room: RoomID, user: UserID?, text: String)
+    case roomReturnToLobby(room: RoomID, user: UserID)
 
     /// The room the message addresses, if any (for routing and per-room checks).
     public var room: RoomID? {
         switch self {
         case .hello, .ping, .rooms, .roomDirect, .auditMine: return nil
         case .join(let r, _), .leave(let r), .history(let r, _, _), .typing(let r),
-             .chatSend(let r, _, _), .chatEdit(let r, _, _), .chatDelete(let r, _), .read(let r, _):
+             .chatSend(let r, _, _), .chatEdit(let r, _, _), .chatDelete(let r, _), .read(let r, _),
+             .roomKnock(let r, _), .roomKnocks(let r), .roomAdmit(let r, _), .roomRefuse(let r, _, _),
+             .roomLobby(let r, _, _), .roomReturnToLobby(let r, _):
             return r
         }
     }
@@ -46,12 +55,19 @@ public enum ClientMessage: Sendable, Equatable {
         case .read: return "read"
         case .roomDirect: return "room.direct"
         case .auditMine: return "audit.mine"
+        case .roomKnock: return "room.knock"
+        case .roomKnocks: return "room.knocks"
+        case .roomAdmit: return "room.admit"
+        case .roomRefuse: return "room.refuse"
+        case .roomLobby: return "room.lobby"
+        case .roomReturnToLobby: return "room.lobby.return"
         }
     }
 
     /// Every type this version understands, in the order of PROTOCOL.md.
     public static let typeNames: [String] = [
         "hello", "ping", "rooms", "join", "leave", "history", "typing", "chat.send", "chat.edit", "chat.delete", "read", "room.direct", "audit.mine",
+        "room.knock", "room.knocks", "room.admit", "room.refuse", "room.lobby", "room.lobby.return",
     ]
 }
 

@@ -4,7 +4,8 @@ import AtriumCore
 /// learns it at once with a `room.access` frame; one who can no longer read the room is taken
 /// out of it (no more events, presence ends) in the same step.
 extension Hub {
-    func applyListedRoles(_ roomID: RoomID, _ listed: [UserID: RoomRole]) {
+    /// `reason`: said to the people who lost access instead of the default sentence.
+    func applyListedRoles(_ roomID: RoomID, _ listed: [UserID: RoomRole], reason lostReason: String? = nil) {
         guard let room = rooms[roomID] else { return }
         let before = room.listed
         room.listed = listed
@@ -16,7 +17,7 @@ extension Hub {
             let canRead = room.decide(.read, for: user).isAllowed
             let reason: String
             if !canRead {
-                reason = "You no longer have access to “\(room.record.name)”."
+                reason = lostReason ?? "You no longer have access to “\(room.record.name)”."
                 if c.rooms.contains(roomID) { removeFromRoom(c, room) }
             } else {
                 reason = "Your role in “\(room.record.name)” is now \(role?.rawValue ?? "none")."
@@ -24,6 +25,20 @@ extension Hub {
             send(c, JSON.object([
                 ("type", "room.access"), ("room", .string(roomID)),
                 ("role", role.map { .string($0.rawValue) } ?? .null),
+                ("can", .array(room.permissions(of: user).map { .string($0.rawValue) })),
+                ("reason", .string(reason)),
+            ]).encoded())
+        }
+    }
+
+    /// Tells one person's connections their (unchanged) access to a room, with a reason.
+    func notifyAccess(_ roomID: RoomID, user userID: UserID, reason: String) {
+        guard let room = rooms[roomID] else { return }
+        for c in connections.values {
+            guard let user = c.user, user.id == userID else { continue }
+            send(c, JSON.object([
+                ("type", "room.access"), ("room", .string(roomID)),
+                ("role", room.role(of: user).map { .string($0.rawValue) } ?? .null),
                 ("can", .array(room.permissions(of: user).map { .string($0.rawValue) })),
                 ("reason", .string(reason)),
             ]).encoded())

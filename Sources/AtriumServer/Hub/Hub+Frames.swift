@@ -80,6 +80,18 @@ extension Hub {
             openDirect(c, ref: ref, with: user)
         case .auditMine:
             auditMine(c, ref: ref)
+        case .roomKnock(let room, let message):
+            knockOn(c, ref: ref, roomID: room, message: message)
+        case .roomKnocks(let room):
+            listKnocks(c, ref: ref, roomID: room)
+        case .roomAdmit(let room, let user):
+            decideKnock(c, ref: ref, roomID: room, user: user, admit: true, reason: nil)
+        case .roomRefuse(let room, let user, let reason):
+            decideKnock(c, ref: ref, roomID: room, user: user, admit: false, reason: reason)
+        case .roomLobby(let room, let user, let text):
+            lobbyMessage(c, ref: ref, roomID: room, user: user, text: text)
+        case .roomReturnToLobby(let room, let user):
+            returnToLobby(c, ref: ref, roomID: room, user: user)
         }
     }
 

@@ -8,18 +8,18 @@ extension Hub {
     func listRooms(_ c: Connection, ref: String?) {
         guard let user = c.user else { return }
         let cid = c.id
-        reader.submit({ store in try store.readStates(userID: user.id) }) { [inbox] result in
+        reader.submit({ store in (try store.readStates(userID: user.id), try store.waitingKnocks(user: user.id)) }) { [inbox] result in
             inbox.post { hub in
                 guard let c = hub.connections[cid] else { return }
                 switch result {
-                case .success(let states): hub.replyRooms(c, ref: ref, user: user, states: states)
+                case .success(let (states, waiting)): hub.replyRooms(c, ref: ref, user: user, states: states, waiting: waiting)
                 case .failure(let error): hub.fail(c, WireError(error.code, error.message, ref: ref))
                 }
             }
         }
     }
 
-    private func replyRooms(_ c: Connection, ref: String?, user: UserProfile, states: [RoomID: ReadState]) {
+    private func replyRooms(_ c: Connection, ref: String?, user: UserProfile, states: [RoomID: ReadState], waiting: Set<RoomID>) {
         let now = monotonicSeconds()
         let visible = rooms.values
             .filter { $0.decide(.see, for: user).isAllowed }
@@ -31,6 +31,7 @@ extension Hub {
             o["present"] = .int(Int64(room.presence.present(now: now).count))
             o["read"] = .int(state.read)
             o["unread"] = .int(Int64(state.unread))
+            if waiting.contains(room.record.id) { o["knock"] = "waiting" }
             return .object(o)
         }
         reply(c, ref: ref, [("rooms", .array(list))])

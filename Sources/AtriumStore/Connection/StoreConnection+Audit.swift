@@ -34,6 +34,7 @@ public enum AuditAction {
     public static let directOpened = "room.direct"
     public static let deleteOthersMessage = "chat.delete_other"
     public static let sessionsRevoked = "user.sessions_revoked"
+    public static let knockDecision = "room.knock"
 }
 
 extension StoreConnection {

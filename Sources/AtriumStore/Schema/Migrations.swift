@@ -117,6 +117,21 @@ enum Migrations {
             "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the oversight log is append-only'); END",
             "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the oversight log is append-only'); END",
         ],
+        // 5: knocks — requests to enter a `knock` room, kept until decided (they survive reloads).
+        [
+            """
+            CREATE TABLE knocks(
+                room       TEXT NOT NULL REFERENCES rooms(id),
+                user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                message    TEXT NOT NULL,
+                state      TEXT NOT NULL,                -- waiting | admitted | refused
+                created_at INTEGER NOT NULL,
+                decided_by INTEGER,
+                decided_at INTEGER,
+                PRIMARY KEY(room, user_id)
+            ) WITHOUT ROWID
+            """,
+        ],
     ]
 
     /// Runs the steps `db` has not run yet. Called once per connection, right after opening.
