@@ -54,9 +54,14 @@ struct ClientFrameDecoderTests {
             .roomKnock(room: "a", message: "m"), .roomKnocks(room: "a"), .roomAdmit(room: "a", user: 1),
             .roomRefuse(room: "a", user: 1, reason: nil), .roomLobby(room: "a", user: nil, text: "t"),
             .roomReturnToLobby(room: "a", user: 1),
+            .modDelete(room: "a", seq: 1, reason: nil), .modRestrict(room: "a", user: 1, ban: false, minutes: nil, reason: nil),
+            .modLift(room: "a", user: 1, ban: false), .modRestrict(room: "a", user: 1, ban: true, minutes: 5, reason: nil),
+            .modLift(room: "a", user: 1, ban: true), .modRemove(room: "a", user: 1, reason: nil),
+            .modReport(room: "a", seq: 1, reason: "r"), .modReports(room: "a"), .modDecide(report: 1, resolved: true, note: nil),
         ]
         #expect(samples.map(\.typeName) == ClientMessage.typeNames)
-        #expect(samples.map(\.room) == [nil, nil, nil, "a", "a", "a", "a", "a", "a", "a", "a", nil, nil, "a", "a", "a", "a", "a", "a"])
+        #expect(samples.map(\.room) == [nil, nil, nil, "a", "a", "a", "a", "a", "a", "a", "a", nil, nil, "a", "a", "a", "a", "a", "a",
+                                         "a", "a", "a", "a", "a", "a", "a", "a", nil])
     }
 
     @Test func refIsCarried() {

@@ -43,10 +43,22 @@ public enum Policy {
         }
     }
 
+    /// `muted` / `banned`: the person's active moderation restrictions in this room (a ban
+    /// shuts them out; a mute stops their writing, typing and editing).
     public static func decide(_ action: RoomAction, user: UserProfile, room: RoomRecord, roomRole listedRole: RoomRole?,
-                              table: PermissionTable? = nil) -> Decision {
+                              table: PermissionTable? = nil, muted: Bool = false, banned: Bool = false) -> Decision {
         let table = table ?? PermissionTable.defaults(for: room.kind)
         let role = effectiveRole(user: user, room: room, listedRole: listedRole)
+        if banned && action != .see {
+            return .deny("You are banned from this room.")
+        }
+        if muted {
+            switch action {
+            case .post, .typing, .editMessage:
+                return .deny("You are muted in this room for now.")
+            default: break
+            }
+        }
         switch action {
         case .see:
             // Knock rooms are listed so that people can ask to enter; invitation-only,

@@ -101,6 +101,28 @@ private struct Fields {
             return .roomRefuse(room: try room(), user: try requiredInt("user", min: 1), reason: try shortText("reason", required: false))
         case "room.lobby": return .roomLobby(room: try room(), user: try optionalInt("user", min: 1), text: try text())
         case "room.lobby.return": return .roomReturnToLobby(room: try room(), user: try requiredInt("user", min: 1))
+        case "mod.delete":
+            return .modDelete(room: try room(), seq: try requiredInt("seq", min: 1), reason: try shortText("reason", required: false))
+        case "mod.mute", "mod.ban":
+            // At most a year; without minutes, until lifted.
+            let minutes = try optionalInt("minutes", min: 1)
+            if let minutes, minutes > 525_600 { throw fail("The field 'minutes' must be at most 525600 (a year).") }
+            return .modRestrict(room: try room(), user: try requiredInt("user", min: 1), ban: type == "mod.ban",
+                                minutes: minutes, reason: try shortText("reason", required: false))
+        case "mod.unmute", "mod.unban":
+            return .modLift(room: try room(), user: try requiredInt("user", min: 1), ban: type == "mod.unban")
+        case "mod.remove":
+            return .modRemove(room: try room(), user: try requiredInt("user", min: 1), reason: try shortText("reason", required: false))
+        case "mod.report":
+            return .modReport(room: try room(), seq: try requiredInt("seq", min: 1), reason: try shortText("reason", required: true) ?? "")
+        case "mod.reports":
+            return .modReports(room: object["room"] == nil || object["room"]!.isNull ? nil : try room())
+        case "mod.report.decide":
+            guard let state = try optionalString("state"), state == "resolved" || state == "dismissed" else {
+                throw fail("The field 'state' must be \"resolved\" or \"dismissed\".")
+            }
+            return .modDecide(report: try requiredInt("report", min: 1), resolved: state == "resolved",
+                              note: try shortText("note", required: false))
         case "room.direct":
             return .roomDirect(user: try requiredInt("user", min: 1))
         default:

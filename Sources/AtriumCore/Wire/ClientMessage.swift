@@ -26,15 +26,26 @@ public enum ClientMessage: Sendable, Equatable {
     case roomRefuse(room: RoomID, user: UserID, reason: String?)
     case roomLobby(room: RoomID, user: UserID?, text: String)
     case roomReturnToLobby(room: RoomID, user: UserID)
+    /// Moderation: delete anyone's message with a reason, mute or ban (for `minutes`, or until
+    /// lifted), lift, remove from the room, report a message, the reports queue and decisions.
+    case modDelete(room: RoomID, seq: Int64, reason: String?)
+    case modRestrict(room: RoomID, user: UserID, ban: Bool, minutes: Int64?, reason: String?)
+    case modLift(room: RoomID, user: UserID, ban: Bool)
+    case modRemove(room: RoomID, user: UserID, reason: String?)
+    case modReport(room: RoomID, seq: Int64, reason: String)
+    case modReports(room: RoomID?)
+    case modDecide(report: Int64, resolved: Bool, note: String?)
 
     /// The room the message addresses, if any (for routing and per-room checks).
     public var room: RoomID? {
         switch self {
-        case .hello, .ping, .rooms, .roomDirect, .auditMine: return nil
+        case .hello, .ping, .rooms, .roomDirect, .auditMine, .modDecide: return nil
+        case .modReports(let r): return r
         case .join(let r, _), .leave(let r), .history(let r, _, _), .typing(let r),
              .chatSend(let r, _, _), .chatEdit(let r, _, _), .chatDelete(let r, _), .read(let r, _),
              .roomKnock(let r, _), .roomKnocks(let r), .roomAdmit(let r, _), .roomRefuse(let r, _, _),
-             .roomLobby(let r, _, _), .roomReturnToLobby(let r, _):
+             .roomLobby(let r, _, _), .roomReturnToLobby(let r, _), .modDelete(let r, _, _),
+             .modRestrict(let r, _, _, _, _), .modLift(let r, _, _), .modRemove(let r, _, _), .modReport(let r, _, _):
             return r
         }
     }
@@ -61,6 +72,13 @@ public enum ClientMessage: Sendable, Equatable {
         case .roomRefuse: return "room.refuse"
         case .roomLobby: return "room.lobby"
         case .roomReturnToLobby: return "room.lobby.return"
+        case .modDelete: return "mod.delete"
+        case .modRestrict(_, _, let ban, _, _): return ban ? "mod.ban" : "mod.mute"
+        case .modLift(_, _, let ban): return ban ? "mod.unban" : "mod.unmute"
+        case .modRemove: return "mod.remove"
+        case .modReport: return "mod.report"
+        case .modReports: return "mod.reports"
+        case .modDecide: return "mod.report.decide"
         }
     }
 
@@ -68,6 +86,8 @@ public enum ClientMessage: Sendable, Equatable {
     public static let typeNames: [String] = [
         "hello", "ping", "rooms", "join", "leave", "history", "typing", "chat.send", "chat.edit", "chat.delete", "read", "room.direct", "audit.mine",
         "room.knock", "room.knocks", "room.admit", "room.refuse", "room.lobby", "room.lobby.return",
+        "mod.delete", "mod.mute", "mod.unmute", "mod.ban", "mod.unban", "mod.remove", "mod.report", "mod.reports",
+        "mod.report.decide",
     ]
 }
 

@@ -92,6 +92,8 @@ extension Hub {
             lobbyMessage(c, ref: ref, roomID: room, user: user, text: text)
         case .roomReturnToLobby(let room, let user):
             returnToLobby(c, ref: ref, roomID: room, user: user)
+        case .modDelete, .modRestrict, .modLift, .modRemove, .modReport, .modReports, .modDecide:
+            moderate(c, ref: ref, frame.message)
         }
     }
 

@@ -28,6 +28,9 @@ final class Hub {
     /// Exchanges by id, for answers that come back from a worker after the request callback.
     var httpByID: [UInt64: OpaquePointer] = [:]
     private var lastExchangeID: UInt64 = 0
+    /// Continuations waiting for a store result, by id (only the id crosses threads).
+    var pendingWork: [UInt64: (Hub, Any) -> Void] = [:]
+    private var lastWorkID: UInt64 = 0
     /// HTTP handlers waiting for a session lookup, by exchange id.
     var sessionWaiters: [UInt64: (Hub, HTTPExchange, UserProfile, [UInt8]) -> Void] = [:]
     private var nextConnectionID: ConnectionID = 1
@@ -83,6 +86,7 @@ final class Hub {
                                                 graceSeconds: config.presenceGraceSeconds,
                                                 listed: bootstrap.members[stored.record.id] ?? [:])
             rooms[stored.record.id]!.directPeople = bootstrap.directPeople[stored.record.id] ?? []
+            rooms[stored.record.id]!.restrictions = bootstrap.restrictions[stored.record.id] ?? RoomRestrictions()
         }
         scratchCapacity = 64 * 1024
         scratch = .allocate(capacity: scratchCapacity + Int(atrium_lws_pre()))
@@ -90,6 +94,11 @@ final class Hub {
     }
 
     deinit { scratch.deallocate() }
+
+    func nextWorkID() -> UInt64 {
+        lastWorkID += 1
+        return lastWorkID
+    }
 
     func nextExchangeID() -> UInt64 {
         lastExchangeID += 1

@@ -9,6 +9,7 @@ struct HubBootstrap: Sendable {
     let rooms: [StoredRoom]
     let members: [RoomID: [UserID: RoomRole]]
     let directPeople: [RoomID: [UserProfile]]
+    let restrictions: [RoomID: RoomRestrictions]
     let latestChangeID: Int64
     let staticFiles: StaticFiles
     let commits: CommitQueue
@@ -20,10 +21,11 @@ struct HubBootstrap: Sendable {
         let rooms = try store.rooms()
         let members = try store.allMembers()
         let directPeople = try store.directPeople()
+        let restrictions = try store.allRestrictions()
         let latestChange = try store.latestChangeID()
         let files = StaticFiles.load(root: config.webDir, logger: logger)
         return HubBootstrap(
-            rooms: rooms, members: members, directPeople: directPeople, latestChangeID: latestChange, staticFiles: files,
+            rooms: rooms, members: members, directPeople: directPeople, restrictions: restrictions, latestChangeID: latestChange, staticFiles: files,
             commits: try CommitQueue(dataDir: config.dataDir, options: storeOptions, batchMax: config.commitBatchMax),
             reader: try StoreWorker(name: "atrium-reader", dataDir: config.dataDir, options: storeOptions),
             auth: try StoreWorker(name: "atrium-auth", dataDir: config.dataDir, options: storeOptions))

@@ -1,4 +1,5 @@
 import AtriumCore
+import AtriumStore
 
 /// What the hub keeps in memory for one room (service thread only).
 final class RoomState {
@@ -11,6 +12,8 @@ final class RoomState {
     /// The two people of a direct conversation (empty for other kinds): each sees the other's
     /// name as the room's name.
     var directPeople: [UserProfile] = []
+    /// Active mutes and bans (moderation).
+    var restrictions = RoomRestrictions()
     /// Connections that joined this room.
     var members: Set<ConnectionID> = []
     var presence: RoomPresence
@@ -27,15 +30,23 @@ final class RoomState {
 
     /// What `user` may do here: the one policy, with this room's listed role.
     func decide(_ action: RoomAction, for user: UserProfile) -> Decision {
-        Policy.decide(action, user: user, room: record, roomRole: listed[user.id])
+        let now = wallMillis()
+        return Policy.decide(action, user: user, room: record, roomRole: listed[user.id],
+                             muted: restrictions.isMuted(user.id, nowMillis: now),
+                             banned: restrictions.isBanned(user.id, nowMillis: now))
     }
 
     func role(of user: UserProfile) -> RoomRole? {
         Policy.effectiveRole(user: user, room: record, listedRole: listed[user.id])
     }
 
+    /// What `user` may do here now (a mute removes writing, a ban everything).
     func permissions(of user: UserProfile) -> [RoomPermission] {
-        Policy.permissions(user: user, room: record, roomRole: listed[user.id])
+        let now = wallMillis()
+        if restrictions.isBanned(user.id, nowMillis: now) { return [] }
+        var all = Policy.permissions(user: user, room: record, roomRole: listed[user.id])
+        if restrictions.isMuted(user.id, nowMillis: now) { all.removeAll { $0 == .post || $0 == .editOwn } }
+        return all
     }
 
     /// The room object of the wire protocol as `user` sees it: their role, and for a direct

@@ -45,8 +45,9 @@ extension StoreConnection {
 
     /// Stores `chat.deleted` {"target"} and strips the text from the original and its edits.
     @discardableResult
+    /// `reason`: a moderator's reason, kept on the `chat.deleted` event and in the oversight log.
     public func deleteChat(room: RoomID, seq: Int64, actor: UserID, mayDeleteOthers: Bool,
-                           nowMillis: Int64) throws -> RoomEvent {
+                           nowMillis: Int64, reason: String? = nil) throws -> RoomEvent {
         try transaction {
             var original = try editableMessage(room: room, seq: seq, actor: actor, mayActOnOthers: mayDeleteOthers,
                                                forbidden: "You can only delete your own messages.")
@@ -63,11 +64,15 @@ extension StoreConnection {
             }
             if original.actor != actor {
                 // A moderator removed someone else's words: the oversight log keeps the fact.
+                var detail: JSONObject = [("seq", .int(seq))]
+                if let reason { detail["reason"] = .string(reason) }
                 try appendAudit(actor: actor, action: AuditAction.deleteOthersMessage, room: room,
-                                subject: original.actor, detail: [("seq", .int(seq))], nowMillis: nowMillis)
+                                subject: original.actor, detail: detail, nowMillis: nowMillis)
             }
+            var payload: JSONObject = [("target", .int(seq))]
+            if let reason { payload["reason"] = .string(reason) }
             return try insertEvent(room: room, kind: ChatEventKind.deleted, actor: actor, nonce: nil,
-                                   payload: [("target", .int(seq))], nowMillis: nowMillis)
+                                   payload: payload, nowMillis: nowMillis)
         }
     }
 

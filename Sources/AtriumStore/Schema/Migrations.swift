@@ -132,6 +132,36 @@ enum Migrations {
             ) WITHOUT ROWID
             """,
         ],
+        // 6: moderation — mutes and bans per room, and reported messages with their states.
+        [
+            """
+            CREATE TABLE room_restrictions(
+                room    TEXT NOT NULL REFERENCES rooms(id),
+                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                kind    TEXT NOT NULL,                   -- mute | ban
+                until   INTEGER,                         -- ms since 1970; NULL = until lifted
+                by_user INTEGER NOT NULL,
+                reason  TEXT,
+                at      INTEGER NOT NULL,
+                PRIMARY KEY(room, user_id, kind)
+            ) WITHOUT ROWID
+            """,
+            """
+            CREATE TABLE reports(
+                id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                room       TEXT NOT NULL REFERENCES rooms(id),
+                seq        INTEGER NOT NULL,
+                reporter   INTEGER NOT NULL REFERENCES users(id),
+                reason     TEXT NOT NULL,
+                state      TEXT NOT NULL,                -- open | resolved | dismissed
+                created_at INTEGER NOT NULL,
+                decided_by INTEGER,
+                decided_at INTEGER,
+                note       TEXT
+            )
+            """,
+            "CREATE INDEX reports_by_room ON reports(room, state)",
+        ],
     ]
 
     /// Runs the steps `db` has not run yet. Called once per connection, right after opening.
