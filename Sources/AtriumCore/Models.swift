@@ -7,6 +7,11 @@ public typealias RoomID = String
 /// Organisation roles (MISSION.md "Who uses it").
 public enum OrgRole: String, Sendable, CaseIterable, Codable {
     case admin, teacher, student, parent, partner
+    /// Someone holding an invitation to one room or event: created only by accepting it.
+    case guest
+
+    /// The roles accounts are created with (CLI, roster); guests come only from invitations.
+    public static let accountRoles: [OrgRole] = [.admin, .teacher, .student, .parent, .partner]
 }
 
 /// The zones of MISSION.md "The spaces".

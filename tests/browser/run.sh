@@ -46,6 +46,8 @@ add_room library          "Библиотека"            library
 add_room class-7a         "7Б класс"              class
 add_room meeting          "Переговорная"          meeting
 add_room council-students "Совет учащихся"        council
+add_room council-teachers "Педагогический совет"  council
+add_room project-robots   "Проект: роботы"        project
 add_room partner-room     "Партнёры: ТехноПарк"   partner
 add_room cabinet-alice    "Кабинет Алисы"         cabinet
 add_room cabinet-bob      "Кабинет Бориса"        cabinet
@@ -60,6 +62,11 @@ add_member meeting          carol owner
 add_member partner-room     carol owner
 add_member partner-room     alice member
 add_member partner-room     bob   member
+# Public council without bob and alice: they are observers (read, do not write).
+add_member council-teachers carol owner
+# A project the tests demote bob in and then remove him from, live, through the CLI.
+add_member project-robots   carol owner
+add_member project-robots   bob   member
 
 HOME="$WORK/home" env -u ATRIUM_BIN "$BIN" serve --data "$DATA" --port 0 --set server.web="$ROOT/web" \
   --set auth.login_ip_burst=1000 --set auth.login_ip_per_min=1000 \
@@ -77,6 +84,8 @@ done
 mkdir -p "$ROOT/artifacts/screenshots"
 export ATRIUM_URL="$URL" ATRIUM_PASSWORD="$PASSWORD"
 export ATRIUM_ARTIFACTS="$ROOT/artifacts/screenshots" ATRIUM_DOCS="$ROOT/docs"
+# The tests change room roles while the server runs: the same CLI on the same data folder.
+export ATRIUM_CLI="$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")" ATRIUM_DATA="$DATA"
 export HOME="$WORK/home"
 echo "browser tests against $URL (screenshots in artifacts/screenshots/)"
 started=$SECONDS

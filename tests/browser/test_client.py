@@ -1,10 +1,12 @@
 """Browser tests of the Atrium web client in a real headless Chromium (Selenium).
 
 Run through tests/browser/run.sh, which starts a server with fresh data and sets
-ATRIUM_URL, ATRIUM_PASSWORD, ATRIUM_ARTIFACTS and ATRIUM_DOCS."""
+ATRIUM_URL, ATRIUM_PASSWORD, ATRIUM_ARTIFACTS, ATRIUM_DOCS, and ATRIUM_CLI / ATRIUM_DATA (the
+server's command line and data folder, to change room roles while the server runs)."""
 
 import os
 import shutil
+import subprocess
 import time
 import unittest
 
@@ -21,7 +23,19 @@ URL = os.environ.get("ATRIUM_URL", "http://127.0.0.1:8080")
 PASSWORD = os.environ.get("ATRIUM_PASSWORD", "secret-pass")
 ARTIFACTS = os.environ.get("ATRIUM_ARTIFACTS", "artifacts/screenshots")
 DOCS = os.environ.get("ATRIUM_DOCS", "")
+CLI = os.environ.get("ATRIUM_CLI", "")
+DATA = os.environ.get("ATRIUM_DATA", "")
 WAIT = 15
+
+
+def cli(*args):
+    """Runs the atrium command line on the running server's data folder."""
+    if not CLI or not DATA:
+        raise unittest.SkipTest("ATRIUM_CLI and ATRIUM_DATA are not set (run through run.sh)")
+    out = subprocess.run([CLI, *args[:2], "--data", DATA, *args[2:]], capture_output=True, text=True, timeout=30)
+    if out.returncode != 0:
+        raise AssertionError(f"atrium {' '.join(args)} failed: {out.stderr or out.stdout}")
+    return out.stdout
 
 
 def new_driver(width=1366, height=860):
@@ -108,6 +122,21 @@ class Page:
     def people(self):
         return self.js("return [...document.querySelectorAll('#people-panel .person .person-name')].map(e => e.firstChild.textContent)")
 
+    def visible_text(self, selector):
+        """The text of the first element matching selector if it is displayed, else ''."""
+        found = self.d.find_elements(By.CSS_SELECTOR, selector)
+        return found[0].text if found and found[0].is_displayed() else ""
+
+    def ws_request(self, message):
+        """One request on a fresh WebSocket of the page's own session; → the reply (or None)."""
+        return self.d.execute_async_script("""
+            const [message, done] = arguments;
+            const ws = new WebSocket(`ws://${location.host}/ws`, 'atrium.v1');
+            ws.onopen = () => { ws.send(JSON.stringify({type: 'hello', ref: 'h'})); ws.send(JSON.stringify({...message, ref: 'q'})); };
+            ws.onmessage = (e) => { for (const l of e.data.split('\\n')) { const m = JSON.parse(l); if (m.ref === 'q') { ws.close(); done(m); } } };
+            setTimeout(() => done(null), 8000);
+        """, message)
+
     def shot(self, name, docs_name=None):
         os.makedirs(ARTIFACTS, exist_ok=True)
         path = os.path.join(ARTIFACTS, name)
@@ -129,8 +158,9 @@ class SignInTests(unittest.TestCase):
         headings = p.js("return [...document.querySelectorAll('.zone-title')].map(e => e.textContent)")
         self.assertEqual(headings[:2], ["Общая зона", "Образовательная зона"])
         self.assertIn("Мой кабинет", headings)
-        # the cabinet zone shows one's own cabinet only
-        cabinets = p.js("return [...document.querySelectorAll('.zone-private .room-name')].map(e => e.textContent)")
+        # the cabinet zone shows one's own cabinet only (direct conversations may be there too)
+        cabinets = p.js("return [...document.querySelectorAll('.zone-private .room-link')].filter(a => a.querySelector('.kind-cabinet'))"
+                        ".map(a => a.querySelector('.room-name').textContent)")
         self.assertEqual(cabinets, ["Кабинет Алисы"])
         p.shot("home.png")
 
@@ -181,6 +211,8 @@ class LiveRoomTests(unittest.TestCase):
         a.wait(lambda: "Борис Петров печатает" in a.d.find_element(By.CSS_SELECTOR, ".typing").text, message="no typing")
         b.d.find_element(By.ID, "composer-input").send_keys(" готов — вот план: https://example.org/plan" + Keys.ENTER)
         a.wait(lambda: a.count("Почти готов — вот план: https://example.org/plan") == 1, message="A never saw B's message")
+        # a member of the lounge (no delete_any) gets no actions on someone else's message
+        self.assertEqual(b.js("return document.querySelectorAll('#message-log .msg:not(.own) .msg-actions').length"), 0)
         a.wait(lambda: a.d.find_element(By.CSS_SELECTOR, ".typing").text == "", message="typing not cleared")
         self.assertEqual(a.count("Привет, Борис! Готов к проекту?"), 1)
         link = a.d.find_elements(By.CSS_SELECTOR, "#message-log .msg-text a")[-1]
@@ -213,13 +245,27 @@ class LiveRoomTests(unittest.TestCase):
         area.send_keys("Домашнее задание: стр. 14" + Keys.ENTER)
         b.wait(lambda: b.count("Домашнее задание: стр. 14") == 1, message="edit not seen live")
         self.assertIn("изменено", b.d.find_elements(By.CSS_SELECTOR, "#message-log .msg")[-1].text)
-        # carol has no edit button on alice's message
-        self.assertEqual(b.js("return document.querySelector('#message-log .msg:last-child .msg-actions')"), None)
-        btn = a.d.find_elements(By.CSS_SELECTOR, "#message-log .msg.own .msg-actions button")[-1]
+        # carol (the class's owner: delete_any) may delete alice's message but never edit it
+        self.assertEqual(b.js("return document.querySelectorAll('#message-log .msg:last-child .msg-edit').length"), 0)
+        self.assertEqual(b.js("return document.querySelectorAll('#message-log .msg:last-child .msg-delete').length"), 1)
+        btn = a.d.find_elements(By.CSS_SELECTOR, "#message-log .msg.own .msg-actions .msg-delete")[-1]
         a.js("arguments[0].click()", btn)
         a.wait(lambda: a.d.find_element(By.CSS_SELECTOR, "dialog[open] .button.danger")).click()
         b.wait(lambda: b.count("Домашнее задание: стр. 14") == 0 and "Сообщение удалено" in b.d.find_element(By.ID, "message-log").text,
                message="delete not seen live")
+        # the owner deletes a pupil's message, after a confirmation that names its author
+        a.wait(lambda: not a.d.find_elements(By.CSS_SELECTOR, "dialog[open]"), message="the delete dialog stayed open")
+        # (headless Chromium drops keys sent right after a dialog closed by a click: click first)
+        a.d.find_element(By.ID, "composer-input").click()
+        a.send("Лишнее сообщение")
+        b.wait(lambda: b.count("Лишнее сообщение") == 1)
+        btn = b.d.find_element(By.CSS_SELECTOR, "#message-log .msg:last-child .msg-delete")
+        self.assertEqual(btn.get_attribute("title"), "Удалить сообщение: Алиса Кузнецова")
+        b.js("arguments[0].click()", btn)
+        lead = b.wait(lambda: b.d.find_element(By.CSS_SELECTOR, "dialog[open] .dialog-lead").text)
+        self.assertIn("Сообщение от Алиса Кузнецова исчезнет", lead)
+        b.d.find_element(By.CSS_SELECTOR, "dialog[open] .button.danger").click()
+        a.wait(lambda: a.count("Лишнее сообщение") == 0, message="the owner's delete not seen by the author")
 
     def test_history_pages_back_without_gaps(self):
         a = Page(self)
@@ -260,6 +306,125 @@ class LiveRoomTests(unittest.TestCase):
         # The page itself never scrolls: the history, the spaces and the people scroll inside
         # their own panes, so the top bar and the composer stay on screen.
         self.assertEqual(b.js("return document.documentElement.scrollHeight - document.documentElement.clientHeight"), 0)
+
+
+class AccessTests(unittest.TestCase):
+    def test_observer_reads_but_has_no_composer(self):
+        p = Page(self)
+        p.sign_in_ok("bob")
+        p.open("/#/room/council-teachers")
+        note = p.wait(lambda: p.visible_text("#composer-readonly"), message="no read-only note for an observer")
+        self.assertEqual(note, "Вы можете читать, но не писать здесь")
+        p.wait(lambda: p.js("return !!document.querySelector('.log-top .room-start, .log-top .load-earlier')"),
+               message="an observer's history never loaded")
+        self.assertEqual(p.d.find_elements(By.ID, "composer-input"), [], "an observer has a composer")
+        p.shot("room-observer.png")
+        p.d.find_element(By.ID, "lang-switch").click()
+        p.wait(lambda: p.visible_text("#composer-readonly") == "You can read this room but not write here")
+        p.d.find_element(By.ID, "lang-switch").click()
+        p.wait(lambda: p.visible_text("#composer-readonly") == "Вы можете читать, но не писать здесь")
+
+    def test_live_demotion_then_removal(self):
+        p = Page(self)
+        p.sign_in_ok("bob")
+        p.open_room("project-robots")
+        p.send("Я в проекте")
+        p.wait(lambda: p.count("Я в проекте") == 1)
+        self.assertTrue(p.d.find_elements(By.CSS_SELECTOR, "#message-log .msg.own .msg-edit"))
+
+        cli("room", "member", "--room", "project-robots", "--login", "bob", "--role", "observer")
+        notice = p.wait(lambda: p.visible_text("#room-notice"), message="no notice of the role change")
+        self.assertIn("наблюдатель", notice)
+        self.assertIn("observer", notice, "the server's reason is shown")
+        self.assertEqual(p.js("return document.getElementById('room-notice').getAttribute('role')"), "status")
+        p.wait(lambda: p.visible_text("#composer-readonly") == "Вы можете читать, но не писать здесь",
+               message="the composer stayed after the demotion")
+        self.assertEqual(p.d.find_elements(By.ID, "composer-input"), [])
+        self.assertEqual(p.d.find_elements(By.CSS_SELECTOR, "#message-log .msg-actions"), [],
+                         "an observer keeps edit/delete buttons")
+        self.assertEqual(p.count("Я в проекте"), 1, "the history stays readable")
+        p.shot("room-demoted.png")
+
+        cli("room", "member", "--room", "project-robots", "--login", "bob", "--role", "none")
+        p.wait(lambda: p.js("return location.hash") in ("#/", ""), message="not sent home after removal")
+        notice = p.wait(lambda: p.visible_text("#home-notice"), message="no notice at home after removal")
+        self.assertIn("Вы больше не в комнате «Проект: роботы»", notice)
+        self.assertIn("You no longer have access", notice, "the server's reason is shown")
+        self.assertEqual(p.js("return document.getElementById('home-notice').getAttribute('role')"), "status")
+        p.wait(lambda: "Проект: роботы" not in p.js("return document.querySelector('.zones').textContent"),
+               message="the room stayed in the list")
+        p.shot("home-removed.png")
+
+    def test_refused_join_shows_the_reason(self):
+        a = Page(self)
+        a.sign_in_ok("alice")
+        # a knock room is listed without access, marked as entered on request
+        link = a.d.find_element(By.CSS_SELECTOR, ".zones .room-link[data-room='meeting']")
+        self.assertIn("Вход по запросу", link.text)
+        self.assertTrue(link.find_elements(By.CSS_SELECTOR, ".on-request svg"), "no lock marker")
+        link.click()
+        reason = a.wait(lambda: a.visible_text("#room-refused"), message="no reason for the refused join")
+        self.assertIn("Нет доступа к «Переговорная»", reason)
+        self.assertIn("This room is entered on request", reason)
+        self.assertEqual(a.d.find_elements(By.ID, "composer-input"), [])
+        self.assertFalse(a.d.find_elements(By.CSS_SELECTOR, "#main .loading, .log-top .muted"), "a spinner stayed")
+        # the sidebar marks it too
+        self.assertIn("Вход по запросу", a.d.find_element(By.CSS_SELECTOR, ".sidebar .room-link[data-room='meeting']").text)
+        a.shot("room-refused.png")
+        a.d.find_element(By.ID, "refused-back").click()
+        a.wait(lambda: a.d.find_element(By.ID, "home-title"), message="the way back does not lead home")
+
+        # a members-only room that is not even listed (a parent, a class)
+        d = Page(self)
+        d.sign_in_ok("dave")
+        d.open("/#/room/class-7a")
+        reason = d.wait(lambda: d.visible_text("#room-refused"), message="no reason for a members-only room")
+        self.assertIn("Only this room's members can enter it", reason)
+
+    def test_direct_conversation_from_the_people_panel(self):
+        a, b = Page(self), Page(self)
+        a.sign_in_ok("alice")
+        probe = a.ws_request({"type": "room.direct", "user": -1})
+        if probe is None or (probe.get("code") == "bad_request" and "message type" in (probe.get("message") or "")):
+            self.skipTest(f"the server does not answer room.direct yet: {probe}")
+        b.sign_in_ok("bob")
+        d = Page(self)
+        d.sign_in_ok("dave")
+        a.open_room("lounge")
+        b.open_room("lounge")
+        d.open_room("lounge")
+        a.wait(lambda: sorted(a.people()) == ["Алиса Кузнецова", "Борис Петров", "Давид Орлов"], message="bob and dave not present")
+        # the contact rules: a student and an unrelated parent do not talk privately; the
+        # server's reason shows next to the button
+        a.d.find_element(By.XPATH, "//*[@id='people-panel']//li[contains(., 'Давид Орлов')]//button[contains(@class, 'direct-button')]").click()
+        error = a.wait(lambda: a.d.find_element(By.CSS_SELECTOR, "#people-panel .person-error").text, message="no reason for the refusal")
+        self.assertIn("Students talk privately only with their own parents", error)
+        self.assertEqual(a.js("return document.querySelector('#people-panel .person-error').getAttribute('role')"), "alert")
+        self.assertEqual(a.js("return location.hash"), "#/room/lounge")
+        d.d.get(d.base + "/#/")
+        # no button for oneself; one for bob
+        me = a.d.find_element(By.XPATH, "//*[@id='people-panel']//li[contains(., 'Алиса Кузнецова')]")
+        self.assertEqual(me.find_elements(By.CSS_SELECTOR, ".direct-button"), [])
+        button = a.d.find_element(By.XPATH, "//*[@id='people-panel']//li[contains(., 'Борис Петров')]//button[contains(@class, 'direct-button')]")
+        self.assertEqual(button.text, "Написать лично")
+        button.click()
+        a.wait(lambda: a.js("return location.hash").startswith("#/room/") and a.js("return location.hash") != "#/room/lounge",
+               message=f"the direct conversation did not open: {a.visible_text('.person-error')}")
+        a.wait(lambda: a.d.find_element(By.ID, "room-title").text == "Борис Петров", message="not called by the peer's name")
+        a.wait(lambda: a.d.find_element(By.ID, "composer-input"))
+        a.wait(lambda: a.js("return !!document.querySelector('.log-top .room-start, .log-top .load-earlier')"))
+        private = a.js("return [...document.querySelectorAll('.sidebar .zone-private .room-name')].map(e => e.textContent)")
+        self.assertIn("Борис Петров", private)
+        a.send("Привет, это лично тебе")
+        a.wait(lambda: a.count("Привет, это лично тебе") == 1)
+
+        # bob's list gains the conversation, under his cabinet zone, named after alice
+        link = b.wait(lambda: [e for e in b.d.find_elements(By.CSS_SELECTOR, ".sidebar .zone-private .room-link")
+                               if "Алиса Кузнецова" in e.text], message="bob's list never showed the conversation")[0]
+        link.click()
+        b.wait(lambda: b.count("Привет, это лично тебе") == 1, message="bob cannot read the direct message")
+        self.assertEqual(b.d.find_element(By.ID, "room-title").text, "Алиса Кузнецова")
+        b.shot("room-direct.png")
 
 
 class ConnectionTests(unittest.TestCase):

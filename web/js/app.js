@@ -9,6 +9,7 @@ import { passwordView } from "./views/password.js";
 import { homeView } from "./views/home.js";
 import { roomView } from "./views/room.js";
 import { connectionBanner } from "./views/banner.js";
+import { displayName } from "./store/rooms.js";
 
 initLanguage();
 
@@ -20,6 +21,7 @@ let viewKey = null;
 let notice = null;
 let signInState = {};
 let pendingPasswordChange = null;
+let homeNotice = null;            // {headline, reason}: why the last room was left, shown at home
 
 const main = h("main", { id: "main", tabindex: "-1" });
 const topbar = h("header", { class: "topbar" });
@@ -91,13 +93,14 @@ function route({ focus = true } = {}) {
   const roomMatch = hash.match(/^\/room\/([^/]+)$/);
   if (roomMatch) {
     const id = decodeURIComponent(roomMatch[1]);
+    homeNotice = null;
     mount(roomView(client, id), `room:${id}`);
     document.body.classList.add("in-room");
     // On touch screens focusing the composer would pop the keyboard over the conversation.
     if (focus && !matchMedia("(pointer: coarse)").matches) view.focus();
   } else {
     if (hash !== "/") history.replaceState(null, "", "#/");
-    mount(homeView(client), "home");
+    mount(homeView(client, { notice: homeNotice, onDismiss: () => { homeNotice = null; } }), "home");
     document.body.classList.remove("in-room");
     if (focus) main.querySelector("h1")?.focus?.();
   }
@@ -109,11 +112,20 @@ function startSession(user) {
   bannerSlot.replaceChildren(banner.banner);
   client.subscribe((e) => {
     if (e.type === "signedout") endSession(t("conn.signedOut"));
+    if (e.type === "access" && e.lost && viewKey === `room:${e.room}`) leaveLostRoom(e);
     if (e.type === "error" && e.code !== "unauthenticated") toast(t(`error.${e.code}`) !== `error.${e.code}` ? t(`error.${e.code}`) : t("error.generic"), "error");
   });
   client.rooms.subscribe(updateTitle);
   client.start();
   renderTopbar();
+}
+
+/** The server took the person out of the room on screen: go home and say why. */
+function leaveLostRoom(e) {
+  const room = client.rooms.get(e.room) || client.timeline(e.room).roomInfo;
+  homeNotice = { headline: t("notice.lost", { name: room ? displayName(room) : e.room }), reason: e.reason };
+  if (location.hash !== "#/") location.hash = "#/";   // the hashchange routes home
+  else route();
 }
 
 function endSession(message = null) {

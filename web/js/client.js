@@ -8,6 +8,7 @@ import { Timeline } from "./store/timeline.js";
 import { PresenceStore } from "./store/presence.js";
 import { TypingStore } from "./store/typing.js";
 import { Outbox } from "./store/outbox.js";
+import { AccessStore } from "./store/access.js";
 
 const PAGE = 50;
 const TYPING_EVERY_MS = 3000;
@@ -21,6 +22,7 @@ export class Client extends Emitter {
     this.presence = new PresenceStore();
     this.typing = new TypingStore();
     this.outbox = new Outbox();
+    this.access = new AccessStore();
     this.timelines = new Map();
     this.joined = new Set();              // rooms the views want joined
     this.ready = new Set();               // rooms joined on the current socket
@@ -67,6 +69,8 @@ export class Client extends Emitter {
 
   /** Wants `room` joined: now if connected, and again after every reconnect. */
   open(room) {
+    // A refusal from earlier (or a lost access) is asked again: roles change.
+    if (this.access.get(room).denied) this.access.forget(room);
     this.joined.add(room);
     if (this.connected) return this.joinRoom(room);
     return Promise.resolve();
@@ -84,20 +88,30 @@ export class Client extends Emitter {
     const message = { type: "join", room };
     if (tl.loaded) message.since = tl.lastSeq;
     let reset = false;
-    await this.conn.request(message, {
-      onReply: (ok) => {
-        // Runs before the replay that follows the ok in the same frame is applied.
-        reset = !!ok.reset;
-        if (reset) tl.clear(false);
-        tl.latestKnown = Math.max(tl.latestKnown, Number(ok.latest) || 0);
-        if (!tl.loaded || reset) tl.hasMore = (Number(ok.latest) || 0) > 0;
-        tl.loaded = !reset;
-        tl.roomInfo = ok.room;
-        this.presence.snapshot(room, ok.presence);
-        this.ready.add(room);
-        tl.emit();
-      },
-    });
+    try {
+      await this.conn.request(message, {
+        onReply: (ok) => {
+          // Runs before the replay that follows the ok in the same frame is applied.
+          reset = !!ok.reset;
+          if (reset) tl.clear(false);
+          tl.latestKnown = Math.max(tl.latestKnown, Number(ok.latest) || 0);
+          if (!tl.loaded || reset) tl.hasMore = (Number(ok.latest) || 0) > 0;
+          tl.loaded = !reset;
+          tl.roomInfo = ok.room;
+          this.access.granted(room, ok.role, ok.can);
+          this.presence.snapshot(room, ok.presence);
+          this.ready.add(room);
+          tl.emit();
+        },
+      });
+    } catch (err) {
+      if (err instanceof RequestError && (err.code === "forbidden" || err.code === "not_found")) {
+        // Refused: stop asking on every reconnect; the view shows why.
+        this.joined.delete(room);
+        this.access.refused(room, err.code, err.message);
+      }
+      throw err;
+    }
     if (reset) {
       // Too much was missed (or the server's history is shorter than ours): page from the newest.
       const ok = await this.conn.request({ type: "history", room, limit: PAGE });
@@ -136,11 +150,46 @@ export class Client extends Emitter {
         this.typing.typing(msg.room, msg.user, person ? person.name : "…");
         break;
       }
+      case "room.access":
+        this.accessChanged(msg);
+        break;
       case "error":
         this.emit({ type: "error", code: msg.code, message: msg.message });
         break;
       default: break;
     }
+  }
+
+  /** The person's role in a room changed (or they were added to one). Without `read` the
+   *  server has already taken them out of the room: stop asking to be in it. */
+  accessChanged(msg) {
+    const room = msg.room;
+    if (typeof room !== "string") return;
+    const can = Array.isArray(msg.can) ? msg.can : [];
+    const lost = msg.role === null || msg.role === undefined || !can.includes("read");
+    const wasIn = this.joined.has(room);
+    if (lost) {
+      this.joined.delete(room);
+      this.ready.delete(room);
+      this.presence.forget(room);
+      this.typing.rooms.delete(room);
+      this.access.refused(room, "forbidden", msg.reason || "");
+    } else {
+      this.access.granted(room, msg.role, can, msg.reason || null);
+    }
+    this.rooms.update(room, { role: lost ? null : msg.role });
+    this.emit({ type: "access", room, role: msg.role ?? null, can, reason: msg.reason || "", lost, wasIn });
+    if (this.connected) this.refreshRooms().catch(() => {});
+  }
+
+  /** Opens (or finds) the direct conversation with a person; resolves with its room. */
+  async openDirect(userId) {
+    const ok = await this.conn.request({ type: "room.direct", user: userId });
+    const room = ok.room;
+    if (!room || typeof room.id !== "string") throw new RequestError("internal");
+    if (!this.rooms.get(room.id)) this.rooms.add({ latest: 0, present: 0, read: 0, unread: 0, ...room });
+    else this.rooms.update(room.id, room);
+    return room;
   }
 
   // ---- chat ----

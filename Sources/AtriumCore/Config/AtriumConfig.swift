@@ -77,6 +77,9 @@ public struct AtriumConfig: Sendable, Equatable {
     public var contactMinorPartner = "no"
     public var contactMinorAdmin = "no"
     public var contactAdults = "yes"
+    // [safety]
+    public var regulations = "Правила коворкинга: уважайте участников, не публикуйте личные данные учащихся, не делайте записей без согласия. / Coworking regulations: respect everyone, share no personal data of students, record nothing without consent."
+    public var inviteMaxHours = 720
     // [log]
     public var logLevel = "info"
 

@@ -31,6 +31,7 @@ struct ConfigKey: Sendable {
         "store": "SQLite storage.",
         "auth": "Passwords, sessions and sign-in throttling.",
         "contact": "Who may open a direct conversation with whom: yes, no, or own (only related people: a parent and their own child, a teacher and the students of the classes, courses and projects they lead, people sharing a class, course or project). A minor is a student marked as one (students are, by default). See docs/permissions.md.",
+        "safety": "Guests and the coworking space's regulations.",
         "log": "Logging.",
     ]
 
@@ -79,6 +80,9 @@ struct ConfigKey: Sendable {
         choice("contact.minor_partner", \.contactMinorPartner, ["yes", "no", "own"], "A minor and a partner (external resident)."),
         choice("contact.minor_admin", \.contactMinorAdmin, ["yes", "no", "own"], "A minor and an administrator."),
         choice("contact.adults", \.contactAdults, ["yes", "no", "own"], "Two adults (teachers, parents, partners, administrators, adult students)."),
+
+        text("safety.regulations", \.regulations, "The coworking space's regulations a guest accepts before entering (shown on the invitation page)."),
+        int("safety.invite_max_hours", \.inviteMaxHours, 1...8760, "Longest an invitation may stay valid, in hours."),
 
         choice("log.level", \.logLevel, ["trace", "debug", "info", "notice", "warning", "error", "critical"], "Least severe log level written."),
     ]

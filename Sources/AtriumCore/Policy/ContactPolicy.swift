@@ -52,6 +52,10 @@ public enum ContactPolicy {
     /// May `a` open a direct conversation with `b`? The rule is symmetric.
     public static func decide(_ a: UserProfile, _ b: UserProfile, facts: ContactFacts, table: ContactTable) -> Decision {
         if a.id == b.id { return .deny("You cannot start a conversation with yourself.") }
+        // A guest sees only the room they were invited to: no private conversations at all.
+        if a.role == .guest || b.role == .guest {
+            return .deny("Guests talk only in the room they were invited to.")
+        }
         let aMinor = a.role == .student && facts.aIsMinor
         let bMinor = b.role == .student && facts.bIsMinor
         let rule: ContactRule
@@ -75,6 +79,9 @@ public enum ContactPolicy {
             case .admin:
                 (rule, related) = (table.minorAdmin, facts.shareRoom)
                 refusal = "Students and administrators talk only in rooms where a teacher is present."
+            case .guest:
+                // Guests never talk privately with a minor, whatever the table says.
+                return .deny("Guests talk with students only in the room they were invited to.")
             case .student:
                 (rule, related) = (table.studentStudent, facts.shareRoom)
                 refusal = "Students here talk privately only with classmates and project teammates."

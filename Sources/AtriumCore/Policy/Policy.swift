@@ -35,6 +35,8 @@ public enum Policy {
     /// The role a person has in a room, listed or derived from the join rule; nil = no access.
     public static func effectiveRole(user: UserProfile, room: RoomRecord, listedRole: RoomRole?) -> RoomRole? {
         if let listedRole { return listedRole }
+        // A guest enters only the room they were invited to (where they are listed).
+        if user.role == .guest { return nil }
         if room.kind == .cabinet { return room.id == cabinetID(of: user) ? .owner : nil }
         switch room.joinRule {
         case .open: return .member
@@ -63,7 +65,7 @@ public enum Policy {
         case .see:
             // Knock rooms are listed so that people can ask to enter; invitation-only,
             // members-only rooms and other people's cabinets stay out of sight.
-            if role != nil || room.joinRule == .knock { return .allow }
+            if role != nil || (room.joinRule == .knock && user.role != .guest) { return .allow }
             return .deny(noAccessReason(room))
         case .join, .read:
             guard let role else { return .deny(noAccessReason(room)) }

@@ -40,7 +40,7 @@ public enum RosterParser {
     /// Russian words a school office writes.
     static let roleNames: [String: OrgRole] = {
         var names: [String: OrgRole] = [:]
-        for role in OrgRole.allCases { names[role.rawValue] = role }
+        for role in OrgRole.accountRoles { names[role.rawValue] = role }
         names["администратор"] = .admin
         names["учитель"] = .teacher
         names["ученик"] = .student

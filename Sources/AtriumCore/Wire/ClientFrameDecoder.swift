@@ -15,7 +15,8 @@ public enum ClientFrameDecoder {
     /// Namespaces PROTOCOL.md reserves for later parts: answered with a clearer error than
     /// "unknown type", so a client built for a later version learns why it failed.
     public static let reservedNamespaces = [
-        "board.", "doc.", "rtc.", "poll.", "survey.", "schedule.", "mod.", "room.", "invite.",
+        // Still reserved; `room.*`, `mod.*` and `invite.*` are in use (docs/protocol.md).
+        "board.", "doc.", "rtc.", "poll.", "survey.", "schedule.",
     ]
 
     public static func decode(_ bytes: [UInt8], limits: ProtocolLimits) -> Result<ClientFrame, WireError> {
@@ -117,6 +118,11 @@ private struct Fields {
             return .modReport(room: try room(), seq: try requiredInt("seq", min: 1), reason: try shortText("reason", required: true) ?? "")
         case "mod.reports":
             return .modReports(room: object["room"] == nil || object["room"]!.isNull ? nil : try room())
+        case "invite.create":
+            return .inviteCreate(room: try room(), hours: try optionalInt("hours", min: 1) ?? 72,
+                                 uses: min(try optionalInt("uses", min: 1) ?? 1, 1000))
+        case "invite.list": return .inviteList(room: try room())
+        case "invite.revoke": return .inviteRevoke(id: try requiredInt("id", min: 1))
         case "mod.report.decide":
             guard let state = try optionalString("state"), state == "resolved" || state == "dismissed" else {
                 throw fail("The field 'state' must be \"resolved\" or \"dismissed\".")

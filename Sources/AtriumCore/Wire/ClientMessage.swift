@@ -35,17 +35,22 @@ public enum ClientMessage: Sendable, Equatable {
     case modReport(room: RoomID, seq: Int64, reason: String)
     case modReports(room: RoomID?)
     case modDecide(report: Int64, resolved: Bool, note: String?)
+    /// Invitations of guests to one room: create (valid `hours`, for `uses` guests), list, withdraw.
+    case inviteCreate(room: RoomID, hours: Int64, uses: Int64)
+    case inviteList(room: RoomID)
+    case inviteRevoke(id: Int64)
 
     /// The room the message addresses, if any (for routing and per-room checks).
     public var room: RoomID? {
         switch self {
-        case .hello, .ping, .rooms, .roomDirect, .auditMine, .modDecide: return nil
+        case .hello, .ping, .rooms, .roomDirect, .auditMine, .modDecide, .inviteRevoke: return nil
         case .modReports(let r): return r
         case .join(let r, _), .leave(let r), .history(let r, _, _), .typing(let r),
              .chatSend(let r, _, _), .chatEdit(let r, _, _), .chatDelete(let r, _), .read(let r, _),
              .roomKnock(let r, _), .roomKnocks(let r), .roomAdmit(let r, _), .roomRefuse(let r, _, _),
              .roomLobby(let r, _, _), .roomReturnToLobby(let r, _), .modDelete(let r, _, _),
-             .modRestrict(let r, _, _, _, _), .modLift(let r, _, _), .modRemove(let r, _, _), .modReport(let r, _, _):
+             .modRestrict(let r, _, _, _, _), .modLift(let r, _, _), .modRemove(let r, _, _), .modReport(let r, _, _),
+             .inviteCreate(let r, _, _), .inviteList(let r):
             return r
         }
     }
@@ -79,6 +84,9 @@ public enum ClientMessage: Sendable, Equatable {
         case .modReport: return "mod.report"
         case .modReports: return "mod.reports"
         case .modDecide: return "mod.report.decide"
+        case .inviteCreate: return "invite.create"
+        case .inviteList: return "invite.list"
+        case .inviteRevoke: return "invite.revoke"
         }
     }
 
@@ -87,7 +95,7 @@ public enum ClientMessage: Sendable, Equatable {
         "hello", "ping", "rooms", "join", "leave", "history", "typing", "chat.send", "chat.edit", "chat.delete", "read", "room.direct", "audit.mine",
         "room.knock", "room.knocks", "room.admit", "room.refuse", "room.lobby", "room.lobby.return",
         "mod.delete", "mod.mute", "mod.unmute", "mod.ban", "mod.unban", "mod.remove", "mod.report", "mod.reports",
-        "mod.report.decide",
+        "mod.report.decide", "invite.create", "invite.list", "invite.revoke",
     ]
 }
 

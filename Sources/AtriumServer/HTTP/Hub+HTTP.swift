@@ -119,6 +119,10 @@ extension Hub {
             currentSession(ex)
         case ("POST", "/api/password"):
             changePassword(ex)
+        case ("GET", let p) where p.hasPrefix("/api/invite/"):
+            invitationInfo(ex, token: String(p.dropFirst("/api/invite/".count)))
+        case ("POST", let p) where p.hasPrefix("/api/invite/"):
+            acceptInvitation(ex, token: String(p.dropFirst("/api/invite/".count)))
         case (_, "/api/session"), (_, "/api/password"), (_, "/healthz"), (_, "/metrics"):
             respond(ex, .error(405, "Method \(ex.method) is not allowed here."))
         case (_, let p) where p.hasPrefix("/api/"):

@@ -22,6 +22,8 @@ final class Connection {
 
     /// Rooms joined by this connection.
     var rooms: Set<RoomID> = []
+    /// For a guest: when their invitation ends (ms since 1970); the tick closes them then.
+    var accessEndsAtMillis: Int64?
     /// Rooms whose replay is still being read from storage: live events for them wait here so
     /// that none is sent before the replay ends, and none is lost.
     var replayBuffers: [RoomID: [(seq: Int64, frame: [UInt8])]] = [:]

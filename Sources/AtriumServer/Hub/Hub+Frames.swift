@@ -94,6 +94,12 @@ extension Hub {
             returnToLobby(c, ref: ref, roomID: room, user: user)
         case .modDelete, .modRestrict, .modLift, .modRemove, .modReport, .modReports, .modDecide:
             moderate(c, ref: ref, frame.message)
+        case .inviteCreate(let room, let hours, let uses):
+            inviteCreate(c, ref: ref, roomID: room, hours: hours, uses: uses)
+        case .inviteList(let room):
+            inviteList(c, ref: ref, roomID: room)
+        case .inviteRevoke(let id):
+            inviteRevoke(c, ref: ref, id: id)
         }
     }
 
@@ -143,6 +149,7 @@ extension Hub {
         o["user"] = .object([("id", .int(user.id)), ("name", .string(user.name)), ("role", .string(user.role.rawValue))])
         o["heartbeat_s"] = .int(Int64(config.heartbeatSeconds))
         send(c, JSON.object(o).encoded())
+        watchGuestExpiry(c)
         // Frames the client pipelined after its hello are handled now, in order.
         let pending = c.framesDuringHello
         c.framesDuringHello = []

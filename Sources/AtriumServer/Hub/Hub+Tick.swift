@@ -8,6 +8,7 @@ extension Hub {
         let now = monotonicSeconds()
         flushPresence(now: now)
         expireHellos(now: now)
+        expireGuests()
         pollChanges(now: now)
         driveShutdown()
     }

@@ -23,6 +23,8 @@ final class Hub {
     var connections: [ConnectionID: Connection] = [:]
     var byWSI: [OpaquePointer: Connection] = [:]
     var awaitingHello: Set<ConnectionID> = []
+    /// Connections of guests, whose access ends with their invitation (checked each tick).
+    var guestConnections: Set<ConnectionID> = []
     var upgrades: [OpaquePointer: (cookieToken: String?, peer: String)] = [:]
     var http: [OpaquePointer: HTTPExchange] = [:]
     /// Exchanges by id, for answers that come back from a worker after the request callback.
@@ -192,6 +194,7 @@ final class Hub {
         guard let c = byWSI.removeValue(forKey: wsi) else { return }
         connections.removeValue(forKey: c.id)
         awaitingHello.remove(c.id)
+        guestConnections.remove(c.id)
         let now = monotonicSeconds()
         let dropped: Bool
         if case .running = phase { dropped = c.pendingClose == nil } else { dropped = false }

@@ -162,6 +162,29 @@ enum Migrations {
             """,
             "CREATE INDEX reports_by_room ON reports(room, state)",
         ],
+        // 7: invitations for external residents (guests) to one room or event.
+        [
+            """
+            CREATE TABLE invitations(
+                id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                token_hash BLOB UNIQUE NOT NULL,         -- SHA-256 of the link's token
+                room       TEXT NOT NULL REFERENCES rooms(id),
+                sponsor    INTEGER NOT NULL REFERENCES users(id),
+                expires_at INTEGER NOT NULL,
+                max_uses   INTEGER NOT NULL,
+                uses       INTEGER NOT NULL DEFAULT 0,
+                revoked_at INTEGER,
+                created_at INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX invitations_by_room ON invitations(room)",
+            """
+            CREATE TABLE guests(
+                user_id    INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+                invitation INTEGER NOT NULL REFERENCES invitations(id)
+            )
+            """,
+        ],
     ]
 
     /// Runs the steps `db` has not run yet. Called once per connection, right after opening.

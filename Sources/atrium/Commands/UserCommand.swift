@@ -64,8 +64,8 @@ struct UserCommand: ParsableCommand {
             guard UserProfile.isValidLogin(login.lowercased()) else {
                 throw ValidationError("Login '\(login)' is not valid: use 2–64 characters of a–z, 0–9, '.', '_' and '-'.")
             }
-            guard OrgRole(rawValue: role) != nil else {
-                throw ValidationError("Role '\(role)' is not one of: \(OrgRole.allCases.map(\.rawValue).joined(separator: ", ")).")
+            guard let r = OrgRole(rawValue: role), OrgRole.accountRoles.contains(r) else {
+                throw ValidationError("Role '\(role)' is not one of: \(OrgRole.accountRoles.map(\.rawValue).joined(separator: ", ")) (guests come from invitations).")
             }
             guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 200 else {
                 throw ValidationError("The name must be 1–200 characters.")

@@ -15,6 +15,15 @@ export class RoomsStore extends Emitter {
 
   get(id) { return this.byId.get(id); }
 
+  /** Adds a room the server just returned (a direct conversation opened now). */
+  add(room) {
+    if (this.byId.has(room.id)) { this.update(room.id, room); return; }
+    const copy = { ...room };
+    this.list.push(copy);
+    this.byId.set(copy.id, copy);
+    this.emit();
+  }
+
   update(id, patch) {
     const room = this.byId.get(id);
     if (!room) return;
@@ -34,6 +43,18 @@ export class RoomsStore extends Emitter {
     }
     return [...groups].filter(([, rooms]) => rooms.length > 0);
   }
+}
+
+/** The name to show: a direct conversation is called by the other person's name. */
+export function displayName(room) {
+  if (!room) return "";
+  if (room.kind === "direct" && room.peer && room.peer.name) return room.peer.name;
+  return room.name || room.id || "";
+}
+
+/** No role: the room is listed only so that one may ask to enter (join rule knock). */
+export function isOnRequest(room) {
+  return !!room && room.role === null && (room.join_rule === "knock" || room.join_rule === undefined);
 }
 
 // Until the permissions part, the server lists every cabinet to everyone; show one's own only.

@@ -1,9 +1,12 @@
 // The room: live chat with history paging, day separators, an unread divider, edit/delete of
-// one's own messages, typing, presence, pending (outbox) messages and read markers.
+// messages as the room's permissions (`can`) allow, typing, presence with "message privately",
+// pending (outbox) messages, read markers, and what to show when the room is refused or the
+// person's role in it changes.
 import { h, icon, linkify, avatar, reconcile, toast } from "./dom.js";
 import { t, language, formatTime, formatFull, formatDay, dayKey } from "../i18n/i18n.js";
 import { roomsByZone } from "./rooms-list.js";
 import { editDialog, confirmDialog } from "./dialogs.js";
+import { displayName } from "../store/rooms.js";
 
 const GROUP_MS = 5 * 60 * 1000;
 const MAX_CHARS = 4000;
@@ -20,6 +23,12 @@ export function roomView(client, roomId) {
   let maxSeen = 0;
   let notFound = false;
   const nodes = new Map();          // key → {node, version}
+  // Until the join answers with `can`, the listed role is a hint: observers never write.
+  const may = (permission) => {
+    if (!client.access.get(roomId).known && summary()?.role === "observer") return permission === "read";
+    return client.access.may(roomId, permission);
+  };
+  const directState = new Map();    // user → {busy, error} of "message privately"
 
   // ---- static chrome ----
   const sidebar = h("nav", { class: "sidebar", "aria-label": t("room.rooms") });
@@ -46,6 +55,14 @@ export function roomView(client, roomId) {
     h("label", { for: "composer-input", class: "visually-hidden" }, t("composer.label")),
     h("div", { class: "composer-box" }, input, sendButton),
     composerNote);
+  const readOnly = h("p", { id: "composer-readonly", class: "composer-readonly" }, icon("eye"), h("span", {}, t("composer.readOnly")));
+  const composerSlot = h("div", { class: "composer-slot" }, composer);
+  // Changes of one's role here: the server's reason, kept until dismissed (a live region that
+  // exists from the start, so that screen readers announce what is put in it).
+  const noticeClose = h("button", { type: "button", class: "icon-button small", title: t("notice.dismiss") },
+    icon("close"), h("span", { class: "visually-hidden" }, t("notice.dismiss")));
+  const notice = h("div", { id: "room-notice", class: "room-notice", role: "status", "aria-live": "polite" });
+  noticeClose.addEventListener("click", () => { notice.replaceChildren(); notice.classList.remove("shown"); input.isConnected ? input.focus() : log.focus(); });
 
   const peopleTitle = h("h2", { id: "people-title" }, t("room.people"));
   const peopleList = h("ul", { class: "people-list", role: "list" });
@@ -54,7 +71,7 @@ export function roomView(client, roomId) {
     h("div", { class: "people-head" }, peopleTitle, peopleClose), peopleList);
 
   const chat = h("section", { class: "chat", "aria-labelledby": "room-title" },
-    header, h("div", { class: "log-wrap" }, log, jump), typingLine, composer);
+    header, notice, h("div", { class: "log-wrap" }, log, jump), typingLine, composerSlot);
   const el = h("div", { class: "room-layout" }, sidebar, chat, people);
 
   // ---- behaviour ----
@@ -101,7 +118,7 @@ export function roomView(client, roomId) {
   });
   input.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing && e.keyCode !== 229) { e.preventDefault(); submit(); }
-    else if (e.key === "ArrowUp" && !input.value) {
+    else if (e.key === "ArrowUp" && !input.value && may("edit_own")) {
       const own = tl.sorted().reverse().find((m) => m.actor === me && !m.deleted);
       if (own) { e.preventDefault(); openEdit(own); }
     }
@@ -122,7 +139,23 @@ export function roomView(client, roomId) {
     editDialog(msg.text, (text) => client.edit(roomId, msg.seq, text));
   }
   function openDelete(msg) {
-    confirmDialog(t("delete.title"), t("delete.lead"), t("delete.confirm"), () => client.remove(roomId, msg.seq));
+    const lead = msg.actor === me ? t("delete.lead") : t("delete.leadOther", { name: msg.actorName });
+    confirmDialog(t("delete.title"), lead, t("delete.confirm"), () => client.remove(roomId, msg.seq));
+  }
+
+  function showNotice(headline, reason) {
+    notice.replaceChildren(icon("info"), h("span", { class: "room-notice-text" },
+      h("strong", {}, headline), reason ? " " : null, reason ? h("span", { dir: "auto" }, reason) : null), noticeClose);
+    notice.classList.add("shown");
+  }
+
+  /** The composer, or a plain note when the role here does not allow writing. */
+  function renderComposer() {
+    const want = may("post") ? composer : readOnly;
+    if (composerSlot.firstChild === want) return;
+    const hadFocus = composer.contains(document.activeElement);
+    composerSlot.replaceChildren(want);
+    if (hadFocus) log.focus();
   }
 
   // Read markers: what was on screen while the page was visible.
@@ -147,16 +180,19 @@ export function roomView(client, roomId) {
   function messageNode(msg, compact) {
     const own = msg.actor === me;
     const key = `m:${msg.seq}`;
-    const version = [msg.text, msg.edited, msg.deleted, compact, language(), msg.actorName].join("\u0001");
+    const canEdit = own && !msg.deleted && may("edit_own");
+    const canDelete = !msg.deleted && ((own && may("edit_own")) || may("delete_any"));
+    const version = [msg.text, msg.edited, msg.deleted, compact, language(), msg.actorName, canEdit, canDelete].join("\u0001");
     const cached = nodes.get(key);
     if (cached && cached.version === version) return cached.node;
     const time = h("time", { datetime: msg.at.toISOString(), title: formatFull(msg.at), class: "msg-time" }, formatTime(msg.at));
     const body = msg.deleted
       ? h("div", { class: "msg-text deleted" }, t("msg.deleted"))
       : h("div", { class: "msg-text", dir: "auto" }, linkify(msg.text));
-    const actions = own && !msg.deleted ? h("div", { class: "msg-actions", role: "group", "aria-label": t("msg.actions") },
-      h("button", { type: "button", class: "icon-button small", title: t("msg.edit"), onclick: () => openEdit(msg) }, icon("edit"), h("span", { class: "visually-hidden" }, t("msg.edit"))),
-      h("button", { type: "button", class: "icon-button small", title: t("msg.delete"), onclick: () => openDelete(msg) }, icon("trash"), h("span", { class: "visually-hidden" }, t("msg.delete")))) : null;
+    const deleteLabel = own ? t("msg.delete") : t("msg.deleteOf", { name: msg.actorName });
+    const actions = canEdit || canDelete ? h("div", { class: "msg-actions", role: "group", "aria-label": t("msg.actions") },
+      canEdit ? h("button", { type: "button", class: "icon-button small msg-edit", title: t("msg.edit"), onclick: () => openEdit(msg) }, icon("edit"), h("span", { class: "visually-hidden" }, t("msg.edit"))) : null,
+      canDelete ? h("button", { type: "button", class: "icon-button small msg-delete", title: deleteLabel, onclick: () => openDelete(msg) }, icon("trash"), h("span", { class: "visually-hidden" }, deleteLabel)) : null) : null;
     const node = h("li", { class: `msg${own ? " own" : ""}${compact ? " compact" : ""}${msg.deleted ? " is-deleted" : ""}`, dataset: { seq: String(msg.seq) } },
       compact ? h("span", { class: "gutter" }, time) : avatar(msg.actorName, msg.actor),
       h("div", { class: "msg-body" },
@@ -209,24 +245,31 @@ export function roomView(client, roomId) {
         : h("button", { type: "button", class: "button small load-earlier", onclick: loadEarlier }, t("room.loadEarlier"));
     } else {
       content = h("div", { class: "room-start" },
-        h("p", { class: "room-start-title" }, t("room.start", { name: s?.name ?? roomId })),
+        h("p", { class: "room-start-title" }, t(isDirect() ? "room.startDirect" : "room.start", { name: roomName() })),
         tl.messages.size === 0 ? h("p", { class: "muted" }, t("room.empty")) : null);
     }
-    const state = `${tl.loaded}|${tl.hasMore}|${client.loadingEarlier.has(roomId)}|${tl.messages.size === 0}|${language()}|${s?.name}`;
+    const state = `${tl.loaded}|${tl.hasMore}|${client.loadingEarlier.has(roomId)}|${tl.messages.size === 0}|${language()}|${roomName()}|${isDirect()}`;
     if (top.dataset.state !== state) { top.dataset.state = state; top.replaceChildren(content); }
+  }
+
+  function isDirect() { return (summary() ?? tl.roomInfo)?.kind === "direct"; }
+
+  function roomName() {
+    return displayName(summary() ?? tl.roomInfo) || roomId;
   }
 
   function render() {
     if (notFound) return;
     const s = summary();
     if (s && readAtEntry === null) readAtEntry = s.read || 0;
-    const name = s?.name ?? tl.roomInfo?.name ?? roomId;
+    const name = roomName();
+    renderComposer();
     title.textContent = name;
     const kind = s?.kind ?? tl.roomInfo?.kind;
     const count = client.presence.people(roomId).length;
     sub.textContent = [kind ? t(`kind.${kind}`) : null, count ? t("room.peopleCount", { count }) : null].filter(Boolean).join(" · ");
     peopleCount.textContent = count ? String(count) : "";
-    input.placeholder = t("composer.placeholder", { name });
+    input.placeholder = t(isDirect() ? "composer.placeholderDirect" : "composer.placeholder", { name });
     log.setAttribute("aria-label", t("room.log", { name }));
     document.title = `${name} — ${t("app.name")}`;
     renderTop();
@@ -294,29 +337,97 @@ export function roomView(client, roomId) {
     if (typingLine.textContent !== text) typingLine.textContent = text;
   }
 
+  const personNodes = new Map();    // user → {node, version}
+  function personNode(p) {
+    const self = p.user === me;
+    const st = directState.get(p.user) || {};
+    // In a direct conversation the other person is already the one written to.
+    const offer = !self && !isDirect();
+    const version = [p.name, p.role, language(), offer, st.busy, st.error].join("\u0001");
+    const cached = personNodes.get(p.user);
+    if (cached && cached.version === version) return cached.node;
+    let direct = null;
+    if (offer) {
+      const errorId = `direct-error-${p.user}`;
+      const button = h("button", { type: "button", class: "link-button direct-button", disabled: !!st.busy,
+        "aria-describedby": st.error ? errorId : null, "aria-label": t("direct.buttonFor", { name: p.name }),
+        onclick: () => startDirect(p) }, icon("chat", "icon tiny"), h("span", { "aria-hidden": "true" }, t("direct.button")));
+      direct = h("span", { class: "person-direct" }, button,
+        st.error ? h("span", { id: errorId, class: "person-error", role: "alert", dir: "auto" }, st.error) : null);
+    }
+    const node = h("li", { class: "person", dataset: { user: String(p.user) } },
+      h("span", { class: "avatar-wrap" }, avatar(p.name, p.user, "avatar small"), h("span", { class: "online-dot", "aria-hidden": "true" })),
+      h("span", { class: "person-text" },
+        h("span", { class: "person-name" }, p.name, self ? h("span", { class: "you" }, ` (${t("room.you")})`) : null),
+        h("span", { class: "person-role" }, t(`role.${p.role}`)),
+        direct));
+    personNodes.set(p.user, { node, version });
+    return node;
+  }
+
+  async function startDirect(p) {
+    directState.set(p.user, { busy: true });
+    renderPeople();
+    try {
+      const room = await client.openDirect(p.user);
+      directState.delete(p.user);
+      location.hash = `#/room/${encodeURIComponent(room.id)}`;
+    } catch (err) {
+      // The server's sentence says why (contact rules for minors); other failures get ours.
+      const transient = ["offline", "timeout", "rate_limited", "unavailable"].includes(err.code);
+      const error = err.code === "forbidden" && err.message && err.message !== err.code ? err.message
+        : transient ? t(`error.${err.code}`) : t("direct.failed");
+      directState.set(p.user, { error });
+      if (el.isConnected) renderPeople();
+    }
+  }
+
   function renderPeople() {
     const list = client.presence.people(roomId);
     peopleTitle.textContent = `${t("room.people")} · ${list.length}`;
-    peopleList.replaceChildren(...list.map((p) => h("li", { class: "person", dataset: { user: String(p.user) } },
-      h("span", { class: "avatar-wrap" }, avatar(p.name, p.user, "avatar small"), h("span", { class: "online-dot", "aria-hidden": "true" })),
-      h("span", { class: "person-text" },
-        h("span", { class: "person-name" }, p.name, p.user === me ? h("span", { class: "you" }, ` (${t("room.you")})`) : null),
-        h("span", { class: "person-role" }, t(`role.${p.role}`))))));
+    const wanted = list.map(personNode);
+    reconcile(peopleList, wanted);
+    for (const [user, v] of personNodes) if (!wanted.includes(v.node)) personNodes.delete(user);
     render();
   }
 
   function renderSidebar() {
     sidebar.replaceChildren(h("h2", { class: "sidebar-title" }, t("room.rooms")), roomsByZone(client, { compact: true, current: roomId }));
-    const s = summary();
-    if (client.rooms.loaded && !s && !tl.roomInfo) showNotFound();
   }
 
-  function showNotFound() {
+  /** The join was refused (or access lost): say why, instead of a spinner, with a way home. */
+  function showRefused(denied) {
     if (notFound) return;
     notFound = true;
     client.close(roomId);
-    chat.replaceChildren(header, h("div", { class: "not-found" }, h("p", {}, t("room.notFound")), h("a", { class: "button primary", href: "#/" }, t("room.back"))));
-    title.textContent = t("room.notFound");
+    const s = summary();
+    const missing = denied.code === "not_found";
+    const back = h("a", { id: "refused-back", class: "button primary", href: "#/" }, t("room.back"));
+    const titleText = missing ? t("room.notFound") : t("room.refused", { name: s ? displayName(s) : roomId });
+    chat.replaceChildren(header, h("div", { id: "room-refused", class: "not-found refused", role: "alert" },
+      missing ? null : icon("lock", "icon refused-icon"),
+      h("p", { class: "refused-title" }, titleText),
+      !missing && denied.message ? h("p", { class: "refused-reason", dir: "auto" }, denied.message) : null,
+      !missing && s && s.role === null ? h("p", { class: "muted" }, t("room.onRequest.lead")) : null,
+      h("p", {}, back)));
+    title.textContent = missing ? t("room.notFound") : (s ? displayName(s) : roomId);
+    sub.textContent = "";
+    document.title = `${title.textContent} — ${t("app.name")}`;
+  }
+
+  function onAccess(room) {
+    if (room !== roomId) return;
+    const a = client.access.get(roomId);
+    if (a.denied) { showRefused(a.denied); return; }
+    render();
+  }
+
+  function onClientEvent(e) {
+    if (e.type === "state") { for (const [k, v] of nodes) if (k.startsWith("p:")) v.version = ""; render(); }
+    if (e.type === "access" && e.room === roomId && !e.lost) {
+      showNotice(t("notice.roleChanged", { name: roomName(), role: t(`roomRole.${e.role || "none"}`) }), e.reason);
+      render();
+    }
   }
 
   const subs = [
@@ -325,19 +436,19 @@ export function roomView(client, roomId) {
     client.presence.subscribe((room) => { if (room === roomId) renderPeople(); }),
     client.typing.subscribe((room) => { if (room === roomId) renderTyping(); }),
     client.rooms.subscribe(() => { renderSidebar(); render(); }),
-    client.subscribe((e) => { if (e.type === "state") { for (const [k, v] of nodes) if (k.startsWith("p:")) v.version = ""; render(); } }),
+    client.subscribe(onClientEvent),
+    client.access.subscribe(onAccess),
   ];
 
-  client.open(roomId).catch((err) => {
-    if (err.code === "not_found" || err.code === "forbidden") showNotFound();
-  });
+  // A refusal shows through the access store (also when a rejoin after a reconnect is refused).
+  client.open(roomId).catch(() => {});
   renderSidebar();
   renderPeople();
   renderTyping();
 
   return {
     el,
-    focus() { input.focus(); },
+    focus() { (input.isConnected ? input : notFound ? chat.querySelector("#refused-back") || log : log).focus(); },
     destroy({ keepJoined = false } = {}) {
       subs.forEach((u) => u());
       observer.disconnect();

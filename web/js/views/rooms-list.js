@@ -1,6 +1,7 @@
 // The spaces grouped by zone, as cards (home) or as a compact list (the room view's sidebar).
-import { h } from "./dom.js";
+import { h, icon } from "./dom.js";
 import { t } from "../i18n/i18n.js";
+import { displayName, isOnRequest } from "../store/rooms.js";
 
 const KIND_MARK = {
   lounge: "Л", library: "Б", exhibition: "В", conference: "К", event: "С", cabinet: "М", direct: "Л",
@@ -16,7 +17,7 @@ export function unreadBadge(count) {
 }
 
 function roomMark(room) {
-  const first = (room.name || "").replace(/^[^\p{L}\p{N}]+/u, "").charAt(0) || KIND_MARK[room.kind] || "•";
+  const first = displayName(room).replace(/^[^\p{L}\p{N}]+/u, "").charAt(0) || KIND_MARK[room.kind] || "•";
   return h("span", { class: `room-mark kind-${room.kind}`, "aria-hidden": "true" }, first.toUpperCase());
 }
 
@@ -27,17 +28,21 @@ export function roomsByZone(client, { compact = false, current = null } = {}) {
     const headingId = `${compact ? "side" : "zone"}-${zone}`;
     const items = rooms.map((room) => {
       const present = room.present || 0;
+      const name = displayName(room);
+      const onRequest = isOnRequest(room);
+      const knock = onRequest ? h("span", { class: "on-request" }, icon("lock", "icon tiny"), h("span", {}, t("room.onRequest"))) : null;
       const link = h("a", {
-        class: `room-link${room.id === current ? " current" : ""}${room.unread ? " has-unread" : ""}`,
+        class: `room-link${room.id === current ? " current" : ""}${room.unread ? " has-unread" : ""}${onRequest ? " is-on-request" : ""}`,
         href: `#/room/${encodeURIComponent(room.id)}`,
         "aria-current": room.id === current ? "page" : null,
         dataset: { room: room.id },
       },
         roomMark(room),
         h("span", { class: "room-text" },
-          h("span", { class: "room-name" }, room.name),
-          compact ? null : h("span", { class: "room-meta" },
-            t(`kind.${room.kind}`) !== room.name ? h("span", { class: "kind" }, t(`kind.${room.kind}`)) : null,
+          h("span", { class: "room-name" }, name),
+          compact ? knock : h("span", { class: "room-meta" },
+            t(`kind.${room.kind}`) !== name ? h("span", { class: "kind" }, t(`kind.${room.kind}`)) : null,
+            knock,
             present ? h("span", { class: "present", title: t("present", { count: present }) },
               h("span", { class: "dot", "aria-hidden": "true" }),
               h("span", { "aria-hidden": "true" }, t("present.short", { count: present })),
