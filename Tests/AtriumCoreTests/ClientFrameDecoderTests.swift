@@ -59,10 +59,11 @@ struct ClientFrameDecoderTests {
             .modLift(room: "a", user: 1, ban: true), .modRemove(room: "a", user: 1, reason: nil),
             .modReport(room: "a", seq: 1, reason: "r"), .modReports(room: "a"), .modDecide(report: 1, resolved: true, note: nil),
             .inviteCreate(room: "a", hours: 1, uses: 1), .inviteList(room: "a"), .inviteRevoke(id: 1),
+            .roomSettings(room: "a", name: "n", joinRule: nil), .roomInspect(room: "a", reason: "r"),
         ]
         #expect(samples.map(\.typeName) == ClientMessage.typeNames)
         #expect(samples.map(\.room) == [nil, nil, nil, "a", "a", "a", "a", "a", "a", "a", "a", nil, nil, "a", "a", "a", "a", "a", "a",
-                                         "a", "a", "a", "a", "a", "a", "a", "a", nil, "a", "a", nil])
+                                         "a", "a", "a", "a", "a", "a", "a", "a", nil, "a", "a", nil, "a", "a"])
     }
 
     @Test func refIsCarried() {

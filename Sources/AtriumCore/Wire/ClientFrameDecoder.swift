@@ -122,6 +122,20 @@ private struct Fields {
             return .inviteCreate(room: try room(), hours: try optionalInt("hours", min: 1) ?? 72,
                                  uses: min(try optionalInt("uses", min: 1) ?? 1, 1000))
         case "invite.list": return .inviteList(room: try room())
+        case "room.settings":
+            var rule: JoinRule?
+            if let raw = try optionalString("join_rule") {
+                guard let r = JoinRule(rawValue: raw) else {
+                    throw fail("The field 'join_rule' must be one of open, public, members, knock, invite.")
+                }
+                rule = r
+            }
+            let name = try shortText("name", required: false)
+            if let name, name.unicodeScalars.count > 200 { throw fail(.tooLarge, "The field 'name' is longer than 200 characters.") }
+            guard name != nil || rule != nil else { throw fail("Give 'name' or 'join_rule' to change.") }
+            return .roomSettings(room: try room(), name: name, joinRule: rule)
+        case "room.inspect":
+            return .roomInspect(room: try room(), reason: try shortText("reason", required: true) ?? "")
         case "invite.revoke": return .inviteRevoke(id: try requiredInt("id", min: 1))
         case "mod.report.decide":
             guard let state = try optionalString("state"), state == "resolved" || state == "dismissed" else {

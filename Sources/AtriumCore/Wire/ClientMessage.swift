@@ -39,6 +39,10 @@ public enum ClientMessage: Sendable, Equatable {
     case inviteCreate(room: RoomID, hours: Int64, uses: Int64)
     case inviteList(room: RoomID)
     case inviteRevoke(id: Int64)
+    /// A room's owner changes its name or join rule.
+    case roomSettings(room: RoomID, name: String?, joinRule: JoinRule?)
+    /// An administrator reads a room they are not listed in, giving a written reason (logged).
+    case roomInspect(room: RoomID, reason: String)
 
     /// The room the message addresses, if any (for routing and per-room checks).
     public var room: RoomID? {
@@ -50,7 +54,7 @@ public enum ClientMessage: Sendable, Equatable {
              .roomKnock(let r, _), .roomKnocks(let r), .roomAdmit(let r, _), .roomRefuse(let r, _, _),
              .roomLobby(let r, _, _), .roomReturnToLobby(let r, _), .modDelete(let r, _, _),
              .modRestrict(let r, _, _, _, _), .modLift(let r, _, _), .modRemove(let r, _, _), .modReport(let r, _, _),
-             .inviteCreate(let r, _, _), .inviteList(let r):
+             .inviteCreate(let r, _, _), .inviteList(let r), .roomSettings(let r, _, _), .roomInspect(let r, _):
             return r
         }
     }
@@ -87,6 +91,8 @@ public enum ClientMessage: Sendable, Equatable {
         case .inviteCreate: return "invite.create"
         case .inviteList: return "invite.list"
         case .inviteRevoke: return "invite.revoke"
+        case .roomSettings: return "room.settings"
+        case .roomInspect: return "room.inspect"
         }
     }
 
@@ -95,7 +101,7 @@ public enum ClientMessage: Sendable, Equatable {
         "hello", "ping", "rooms", "join", "leave", "history", "typing", "chat.send", "chat.edit", "chat.delete", "read", "room.direct", "audit.mine",
         "room.knock", "room.knocks", "room.admit", "room.refuse", "room.lobby", "room.lobby.return",
         "mod.delete", "mod.mute", "mod.unmute", "mod.ban", "mod.unban", "mod.remove", "mod.report", "mod.reports",
-        "mod.report.decide", "invite.create", "invite.list", "invite.revoke",
+        "mod.report.decide", "invite.create", "invite.list", "invite.revoke", "room.settings", "room.inspect",
     ]
 }
 

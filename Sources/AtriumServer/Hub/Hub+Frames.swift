@@ -100,6 +100,10 @@ extension Hub {
             inviteList(c, ref: ref, roomID: room)
         case .inviteRevoke(let id):
             inviteRevoke(c, ref: ref, id: id)
+        case .roomSettings(let room, let name, let joinRule):
+            roomSettings(c, ref: ref, roomID: room, name: name, joinRule: joinRule)
+        case .roomInspect(let room, let reason):
+            roomInspect(c, ref: ref, roomID: room, reason: reason)
         }
     }
 

@@ -74,8 +74,8 @@ extension Hub {
         changePollInFlight = false
         guard case .success(let (changes, storedRooms, users, roles)) = result else { return }
         for stored in storedRooms {
-            if let room = rooms[stored.record.id] {
-                room.record = stored.record
+            if rooms[stored.record.id] != nil {
+                applyRecord(stored.record)
             } else {
                 rooms[stored.record.id] = RoomState(record: stored.record, lastSeq: stored.lastSeq,
                                                     graceSeconds: config.presenceGraceSeconds)

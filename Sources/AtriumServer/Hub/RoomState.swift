@@ -12,6 +12,8 @@ final class RoomState {
     /// The two people of a direct conversation (empty for other kinds): each sees the other's
     /// name as the room's name.
     var directPeople: [UserProfile] = []
+    /// Administrators reading this room after giving a reason (room.inspect): observers.
+    var inspectors: Set<UserID> = []
     /// Active mutes and bans (moderation).
     var restrictions = RoomRestrictions()
     /// Connections that joined this room.
@@ -31,22 +33,27 @@ final class RoomState {
     /// What `user` may do here: the one policy, with this room's listed role.
     func decide(_ action: RoomAction, for user: UserProfile) -> Decision {
         let now = wallMillis()
-        return Policy.decide(action, user: user, room: record, roomRole: listed[user.id],
+        return Policy.decide(action, user: user, room: record, roomRole: listedRole(of: user),
                              muted: restrictions.isMuted(user.id, nowMillis: now),
                              banned: restrictions.isBanned(user.id, nowMillis: now))
     }
 
     func role(of user: UserProfile) -> RoomRole? {
-        Policy.effectiveRole(user: user, room: record, listedRole: listed[user.id])
+        Policy.effectiveRole(user: user, room: record, listedRole: listedRole(of: user))
     }
 
     /// What `user` may do here now (a mute removes writing, a ban everything).
     func permissions(of user: UserProfile) -> [RoomPermission] {
         let now = wallMillis()
         if restrictions.isBanned(user.id, nowMillis: now) { return [] }
-        var all = Policy.permissions(user: user, room: record, roomRole: listed[user.id])
+        var all = Policy.permissions(user: user, room: record, roomRole: listedRole(of: user))
         if restrictions.isMuted(user.id, nowMillis: now) { all.removeAll { $0 == .post || $0 == .editOwn } }
         return all
+    }
+
+    /// The listed role, or observer for an inspecting administrator who is not listed.
+    private func listedRole(of user: UserProfile) -> RoomRole? {
+        listed[user.id] ?? (inspectors.contains(user.id) ? .observer : nil)
     }
 
     /// The room object of the wire protocol as `user` sees it: their role, and for a direct

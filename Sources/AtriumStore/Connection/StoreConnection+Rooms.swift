@@ -14,6 +14,20 @@ extension StoreConnection {
         }
     }
 
+    /// Changes a room's name and/or join rule (logged in the oversight log).
+    public func updateRoom(id: RoomID, name: String?, joinRule: JoinRule?, by actor: UserID?, nowMillis: Int64) throws -> StoredRoom {
+        try transaction {
+            guard let before = try room(id: id) else { throw StoreError(.notFound, "There is no room '\(id)'.") }
+            if let name { _ = try db.execute("UPDATE rooms SET name = ? WHERE id = ?", [.text(name), .text(id)]) }
+            if let joinRule { _ = try db.execute("UPDATE rooms SET join_rule = ? WHERE id = ?", [.text(joinRule.rawValue), .text(id)]) }
+            var detail: JSONObject = [:]
+            if let name { detail["name"] = .string(name); detail["old_name"] = .string(before.record.name) }
+            if let joinRule { detail["join_rule"] = .string(joinRule.rawValue); detail["old_join_rule"] = .string(before.record.joinRule.rawValue) }
+            try appendAudit(actor: actor, action: "room.settings", room: id, subject: nil, detail: detail, nowMillis: nowMillis)
+            return try room(id: id)!
+        }
+    }
+
     /// Every room, by id.
     public func rooms() throws -> [StoredRoom] {
         try db.query("SELECT id, name, kind, join_rule, last_seq FROM rooms ORDER BY id", [], Self.storedRoom)

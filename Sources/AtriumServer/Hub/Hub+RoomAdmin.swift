@@ -1,0 +1,85 @@
+import AtriumCore
+import AtriumStore
+
+/// Room administration (service thread): an owner's settings, and an administrator's
+/// accountable access to a room they are not listed in.
+extension Hub {
+    /// `room.settings` (change_settings): name and join rule. Everyone whose access changes is
+    /// told at once; whoever can no longer read the room is taken out of it.
+    func roomSettings(_ c: Connection, ref: String?, roomID: RoomID, name: String?, joinRule: JoinRule?) {
+        guard let me = c.user, let room = rooms[roomID] else {
+            fail(c, WireError(.notFound, "There is no room '\(roomID)'.", ref: ref))
+            return
+        }
+        guard allowed(c, ref: ref, .permission(.changeSettings), in: room) else { return }
+        let cid = c.id
+        commits.submit({ store in
+            try store.updateRoom(id: roomID, name: name, joinRule: joinRule, by: me.id, nowMillis: wallMillis())
+        }) { [inbox] result in
+            inbox.post { hub in
+                switch result {
+                case .success(let stored):
+                    hub.applyRecord(stored.record)
+                    if let c = hub.connections[cid] { hub.reply(c, ref: ref, [("room", hub.rooms[roomID]!.json(for: me))]) }
+                case .failure(let error):
+                    if let c = hub.connections[cid] { hub.fail(c, WireError(error.code, error.message, ref: ref)) }
+                }
+            }
+        }
+    }
+
+    /// A changed room record (settings, or the CLI): re-evaluates every signed-in person.
+    func applyRecord(_ record: RoomRecord) {
+        guard let room = rooms[record.id] else { return }
+        var before: [UserID: RoomRole?] = [:]
+        for c in connections.values { if let u = c.user, before[u.id] == nil { before[u.id] = room.role(of: u) } }
+        room.record = record
+        for c in connections.values {
+            guard let user = c.user else { continue }
+            let role = room.role(of: user)
+            let lost = !room.decide(.read, for: user).isAllowed
+            if lost && c.rooms.contains(record.id) { removeFromRoom(c, room) }
+            guard before[user.id] != role || c.rooms.contains(record.id) else { continue }
+            send(c, JSON.object([
+                ("type", "room.access"), ("room", .string(record.id)),
+                ("role", role.map { .string($0.rawValue) } ?? .null),
+                ("can", .array(room.permissions(of: user).map { .string($0.rawValue) })),
+                ("reason", .string(lost ? "You no longer have access to “\(record.name)”." : "The settings of “\(record.name)” changed.")),
+            ]).encoded())
+        }
+    }
+
+    /// `room.inspect`: an administrator reads a room they are not listed in, as an observer,
+    /// after giving a written reason. They appear in the room's presence like anyone reading
+    /// it (no one reads a room invisibly), and the access is in the oversight log.
+    func roomInspect(_ c: Connection, ref: String?, roomID: RoomID, reason: String) {
+        guard let me = c.user, let room = rooms[roomID] else {
+            fail(c, WireError(.notFound, "There is no room '\(roomID)'.", ref: ref))
+            return
+        }
+        guard me.role == .admin else {
+            fail(c, WireError(.forbidden, "Only the school's administrators may inspect a room.", ref: ref))
+            return
+        }
+        if room.decide(.read, for: me).isAllowed && !room.inspectors.contains(me.id) {
+            fail(c, WireError(.conflict, "You can already read “\(room.record.name)”.", ref: ref))
+            return
+        }
+        let cid = c.id
+        commits.submit({ store in
+            try store.appendAudit(actor: me.id, action: "admin.inspect", room: roomID, subject: nil,
+                                  detail: [("reason", .string(reason))], nowMillis: wallMillis())
+        }) { [inbox] result in
+            inbox.post { hub in
+                guard let c = hub.connections[cid] else { return }
+                switch result {
+                case .success:
+                    hub.rooms[roomID]?.inspectors.insert(me.id)
+                    hub.reply(c, ref: ref, [("role", "observer")])
+                case .failure(let error):
+                    hub.fail(c, WireError(error.code, error.message, ref: ref))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+// Room administration through real sockets: an owner's settings take effect on everyone at
+// once; an administrator inspects a room only with a reason, visibly, and on the record.
+
+import AtriumCore
+import AtriumTestSupport
+import Testing
+
+@Suite("Room settings and inspection")
+struct RoomAdminTests {
+    @Test func anOwnerClosesAnOpenRoomAndOnlyListedPeopleStay() async throws {
+        try await withRunningServer { server in
+            // The lounge is open; make tina its owner and alice a listed member.
+            try cli(["room", "member", "--data", server.dataDir, "--room", "lounge", "--login", "tina", "--role", "owner"])
+            try cli(["room", "member", "--data", server.dataDir, "--room", "lounge", "--login", "alice", "--role", "member"])
+            let tina = try server.connect(as: "tina")
+            let alice = try server.connect(as: "alice")
+            let bob = try server.connect(as: "bob")
+            #expect(try eventually { (try? tina.join("lounge"))?["role"]?.stringValue == "owner" })
+            _ = try alice.join("lounge")
+            _ = try bob.join("lounge")
+            // A member cannot change settings.
+            #expect(try alice.request(["type": "room.settings", "room": "lounge", "join_rule": "members"]).code == "forbidden")
+            #expect(try tina.request(["type": "room.settings", "room": "lounge", "join_rule": "bogus"]).code == "bad_request")
+            let changed = try tina.request(["type": "room.settings", "room": "lounge", "join_rule": "members", "name": "Quiet room"])
+            #expect(changed["room"]?["join_rule"]?.stringValue == "members")
+            #expect(changed["room"]?["name"]?.stringValue == "Quiet room")
+            // Bob (not listed) is out at once and told why; Alice stays.
+            let out = try bob.receive(where: { $0["type"]?.stringValue == "room.access" })
+            #expect(out["role"] == .null)
+            #expect(try bob.request(["type": "history", "room": "lounge"]).code == "forbidden")
+            #expect(try alice.request(["type": "history", "room": "lounge"]).isOK)
+        }
+    }
+
+    @Test func anAdministratorInspectsOnlyWithAReasonAndIsSeen() async throws {
+        try await withRunningServer { server in
+            let adam = try server.connect(as: "adam")      // admin, not listed in class 7A
+            let tina = try server.connect(as: "tina")
+            _ = try tina.join("class-7a")
+            #expect(try adam.request(["type": "join", "room": "class-7a"]).code == "forbidden")
+            #expect(try adam.request(["type": "room.inspect", "room": "class-7a"]).code == "bad_request")  // no reason
+            #expect(try tina.request(["type": "room.inspect", "room": "class-7a", "reason": "x"]).code == "forbidden")  // not an admin
+            #expect(try adam.request(["type": "room.inspect", "room": "class-7a", "reason": "report #4 about bullying"])["role"]?.stringValue == "observer")
+            let joined = try adam.join("class-7a")
+            #expect(joined["role"]?.stringValue == "observer")
+            #expect(try adam.request(["type": "chat.send", "room": "class-7a", "text": "hi"]).code == "forbidden")
+            // Everyone in the room sees who is reading it.
+            let seen = try tina.receive(where: { $0["type"]?.stringValue == "presence" && ($0["joined"]?.arrayValue ?? []).contains { $0["name"]?.stringValue == "Adam Orlov" } })
+            #expect(seen["room"]?.stringValue == "class-7a")
+            let log = try cli(["audit", "--data", server.dataDir, "--login", "adam"])
+            #expect(log.contains("admin.inspect,class-7a"))
+            #expect(log.contains("report #4 about bullying"))
+        }
+    }
+}
