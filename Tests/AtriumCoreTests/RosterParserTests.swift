@@ -103,3 +103,21 @@ struct RosterParserTests {
         #expect(RosterParser.parse("").rows.isEmpty && RosterParser.parse("").issues.isEmpty)
     }
 }
+
+@Suite("Roster parent links")
+struct RosterParentLinkTests {
+    @Test func aParentsFourthColumnNamesTheirChildren() {
+        let (rows, issues) = RosterParser.parse("""
+            login;name;role;class
+            masha;Маша Иванова;ученик;7А
+            olga;Ольга Иванова;родитель;"masha, dima"
+            ivan;Иван Петров;parent;
+            bad;Bad Parent;parent;BAD LOGIN!
+            """)
+        #expect(issues.map(\.line) == [5])
+        #expect(rows.first { $0.login == "olga" }?.children == ["masha", "dima"])
+        #expect(rows.first { $0.login == "olga" }?.group == nil)
+        #expect(rows.first { $0.login == "ivan" }?.children == [])
+        #expect(rows.first { $0.login == "masha" }?.group == "7А")
+    }
+}

@@ -140,3 +140,23 @@ struct ImportTests {
         }
     }
 }
+
+@Suite("Groups")
+struct GroupCLITests {
+    @Test func aGroupIsListedInItsClassRoomAtOnce() async throws {
+        try await withRunningServer { server in
+            let csv = "login;name;role;class\nkira;Kira K;student;8B\nleo;Leo L;student;8B\npapa;Papa K;parent;kira\n"
+            let file = server.dataDir + "/roster.csv"
+            try csv.write(toFile: file, atomically: true, encoding: .utf8)
+            _ = try cli(["import", "--data", server.dataDir, file])
+            #expect(try cli(["group", "list", "--data", server.dataDir]).contains("8B\t2"))
+            _ = try cli(["room", "add", "--data", server.dataDir, "--id", "class-8b", "--name", "8B", "--kind", "class"])
+            #expect(try cli(["group", "sync", "--data", server.dataDir, "--group", "8B", "--room", "class-8b"]).hasPrefix("2 of 2"))
+            let store = try StoreConnection(dataDir: server.dataDir)
+            let members = try store.members(room: "class-8b")
+            #expect(members.count == 2 && members.values.allSatisfy { $0 == .member })
+            let papa = try #require(try store.user(login: "papa")).profile.id
+            #expect(try store.children(of: papa).count == 1)
+        }
+    }
+}

@@ -67,3 +67,24 @@ struct MemberTests {
         }
     }
 }
+
+@Suite("Roster import with parent links")
+struct RosterLinkImportTests {
+    @Test func parentsAreLinkedToTheirChildrenAllOrNothing() throws {
+        try withTempDir { dir in
+            let store = try openStore(dir)
+            let existing = try store.addUser(login: "dima", name: "Дима", role: .student, group: "7A", passwordHash: "x", mustChangePassword: false, nowMillis: now)
+            var olga = RosterRow(line: 3, login: "olga", name: "Ольга", role: .parent, group: nil)
+            olga.children = ["masha", "dima"]
+            let masha = RosterRow(line: 2, login: "masha", name: "Маша", role: .student, group: "7A")
+            let added = try store.importRoster([(masha, "h"), (olga, "h")], nowMillis: now)
+            let olgaID = try #require(added.first { $0.login == "olga" }).id
+            #expect(Set(try store.children(of: olgaID)) == [existing.id, try #require(added.first { $0.login == "masha" }).id])
+            // A child who is not a student fails the whole import.
+            var bad = RosterRow(line: 7, login: "petr", name: "Пётр", role: .parent, group: nil)
+            bad.children = ["olga"]
+            #expect(throws: StoreError.self) { try store.importRoster([(bad, "h")], nowMillis: now) }
+            #expect(try store.user(login: "petr") == nil)
+        }
+    }
+}

@@ -9,6 +9,9 @@ public struct RosterRow: Sendable, Equatable {
     public var login: String
     public var name: String
     public var role: OrgRole
+    /// For a parent: the logins of their children (the 4th column lists them, separated by
+    /// spaces or commas); they are linked on import.
+    public var children: [String] = []
     /// Class or group, e.g. "7Б"; nil when the column is absent or empty.
     public var group: String?
 
@@ -91,8 +94,19 @@ public enum RosterParser {
                 issue("\(shown); use admin, teacher, student, parent or partner (or администратор, учитель, ученик, родитель, партнёр)."); ok = false
             }
             guard ok, let role else { continue }
-            let group = fields.count == 4 && !fields[3].isEmpty ? fields[3] : nil
-            rows.append(RosterRow(line: record.line, login: login, name: name, role: role, group: group))
+            let fourth = fields.count == 4 && !fields[3].isEmpty ? fields[3] : nil
+            if role == .parent, let fourth {
+                // A parent's 4th column names their children.
+                let children = fourth.split(whereSeparator: { $0 == " " || $0 == "," || $0 == ";" }).map { $0.lowercased() }
+                if let bad = children.first(where: { !UserProfile.isValidLogin($0) }) {
+                    issue("the child login '\(bad)' is not valid."); continue
+                }
+                var row = RosterRow(line: record.line, login: login, name: name, role: role, group: nil)
+                row.children = children
+                rows.append(row)
+                continue
+            }
+            rows.append(RosterRow(line: record.line, login: login, name: name, role: role, group: fourth))
         }
         return (rows, issues)
     }

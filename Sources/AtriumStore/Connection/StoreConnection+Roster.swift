@@ -20,6 +20,16 @@ extension StoreConnection {
                     throw StoreError(.conflict, "line \(row.line): login '\(login)' already exists")
                 }
             }
+            // Parents' children: in this roster or already in the school, and students.
+            for (row, _) in entries where !row.children.isEmpty {
+                guard let parent = added.first(where: { $0.login == row.login }) else { continue }
+                for childLogin in row.children {
+                    guard let child = try user(login: childLogin), child.profile.role == .student else {
+                        throw StoreError(.conflict, "line \(row.line): child '\(childLogin)' is not a student of the school")
+                    }
+                    try linkParent(parentID: parent.id, childID: child.profile.id, nowMillis: nowMillis)
+                }
+            }
             return added
         }
     }
