@@ -65,6 +65,7 @@ extension Hub {
                 switch result {
                 case .success(let (guest, invitation)):
                     hub.sessionCache[hash] = (guest, monotonicSeconds())
+                    hub.userRoles[guest.id] = .guest
                     hub.applyListedRoles(invitation.room, (hub.rooms[invitation.room]?.listed ?? [:]).merging([guest.id: .guest]) { $1 })
                     guard let ex = hub.exchange(id) else { return }
                     let seconds = max(60, Int((invitation.expiresAtMillis - wallMillis()) / 1000))

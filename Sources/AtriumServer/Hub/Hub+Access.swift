@@ -9,6 +9,7 @@ extension Hub {
         guard let room = rooms[roomID] else { return }
         let before = room.listed
         room.listed = listed
+        if before != listed { invalidateCircles() }
         let changed = Set(before.keys).union(listed.keys).filter { before[$0] != listed[$0] }
         guard !changed.isEmpty else { return }
         for c in connections.values {

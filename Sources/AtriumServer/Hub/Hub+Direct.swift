@@ -60,7 +60,7 @@ extension Hub {
             room.directPeople = opened.people
             // Both people get room.access (the other learns a conversation was opened with them).
             applyListedRoles(id, Dictionary(uniqueKeysWithValues: opened.people.map { ($0.id, RoomRole.member) }))
-            if let c = connections[cid] { reply(c, ref: ref, [("room", room.json(for: me))]) }
+            if let c = connections[cid] { reply(c, ref: ref, [("room", roomJSON(room, for: me))]) }
         }
     }
 }

@@ -40,9 +40,15 @@ extension Hub {
         let cid = c.id
         reader.submit({ store in try store.knocks(room: roomID) }) { [inbox] result in
             inbox.post { hub in
-                guard let c = hub.connections[cid] else { return }
+                guard let c = hub.connections[cid], let viewer = c.user else { return }
                 switch result {
-                case .success(let knocks): hub.reply(c, ref: ref, [("knocks", .array(knocks.map(\.json)))])
+                case .success(let knocks):
+                    let list = knocks.map { k -> JSON in
+                        guard case .object(var o) = k.json else { return .null }
+                        o["name"] = .string(hub.name(k.user.name, of: k.user.id, for: viewer))
+                        return .object(o)
+                    }
+                    hub.reply(c, ref: ref, [("knocks", .array(list))])
                 case .failure(let error): hub.fail(c, WireError(error.code, error.message, ref: ref))
                 }
             }
@@ -121,14 +127,15 @@ extension Hub {
                     hub.fail(c, WireError(.forbidden, "The lobby is for people waiting to enter and the room's moderators.", ref: ref))
                     return
                 }
-                let frame = JSON.object([
-                    ("type", "room.lobby"), ("room", .string(roomID)), ("user", .int(knocker)),
-                    ("from", .int(sender.id)), ("name", .string(sender.name)), ("text", .string(text)),
-                ]).encoded()
                 guard let room = hub.rooms[roomID] else { return }
                 for other in hub.connections.values {
                     guard let u = other.user else { continue }
-                    if u.id == knocker || room.decide(.permission(.admitKnocks), for: u).isAllowed { hub.send(other, frame) }
+                    guard u.id == knocker || room.decide(.permission(.admitKnocks), for: u).isAllowed else { continue }
+                    hub.send(other, JSON.object([
+                        ("type", "room.lobby"), ("room", .string(roomID)), ("user", .int(knocker)),
+                        ("from", .int(sender.id)), ("name", .string(hub.name(sender.name, of: sender.id, for: u))),
+                        ("text", .string(text)),
+                    ]).encoded())
                 }
                 hub.reply(c, ref: ref)
             }
@@ -150,10 +157,14 @@ extension Hub {
         reader.submit({ store in try store.knocks(room: roomID) }) { [inbox] result in
             inbox.post { hub in
                 guard case .success(let knocks) = result, let room = hub.rooms[roomID] else { return }
-                let frame = JSON.object([("type", "room.knocks"), ("room", .string(roomID)),
-                                         ("knocks", .array(knocks.map(\.json)))]).encoded()
                 for c in hub.connections.values {
-                    if let u = c.user, room.decide(.permission(.admitKnocks), for: u).isAllowed { hub.send(c, frame) }
+                    guard let u = c.user, room.decide(.permission(.admitKnocks), for: u).isAllowed else { continue }
+                    let list = knocks.map { k -> JSON in
+                        guard case .object(var o) = k.json else { return .null }
+                        o["name"] = .string(hub.name(k.user.name, of: k.user.id, for: u))
+                        return .object(o)
+                    }
+                    hub.send(c, JSON.object([("type", "room.knocks"), ("room", .string(roomID)), ("knocks", .array(list))]).encoded())
                 }
             }
         }

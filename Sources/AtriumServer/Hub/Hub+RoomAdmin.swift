@@ -20,7 +20,7 @@ extension Hub {
                 switch result {
                 case .success(let stored):
                     hub.applyRecord(stored.record)
-                    if let c = hub.connections[cid] { hub.reply(c, ref: ref, [("room", hub.rooms[roomID]!.json(for: me))]) }
+                    if let c = hub.connections[cid] { hub.reply(c, ref: ref, [("room", hub.roomJSON(hub.rooms[roomID]!, for: me))]) }
                 case .failure(let error):
                     if let c = hub.connections[cid] { hub.fail(c, WireError(error.code, error.message, ref: ref)) }
                 }

@@ -25,7 +25,7 @@ extension Hub {
             .filter { $0.decide(.see, for: user).isAllowed }
             .sorted { ($0.record.zone.rawValue, $0.record.name) < ($1.record.zone.rawValue, $1.record.name) }
         let list: [JSON] = visible.map { room in
-            guard case .object(var o) = room.json(for: user) else { return .null }
+            guard case .object(var o) = roomJSON(room, for: user) else { return .null }
             let state = states[room.record.id] ?? ReadState(read: 0, unread: 0)
             o["latest"] = .int(room.lastSeq)
             o["present"] = .int(Int64(room.presence.present(now: now).count))
@@ -112,9 +112,10 @@ extension Hub {
             // Built only when asked for: a large room's presence list is not free.
             let role = room.role(of: user)
             var fields: [(String, JSON)] = [
-                ("room", room.json(for: user)), ("role", role.map { .string($0.rawValue) } ?? .null),
+                ("room", roomJSON(room, for: user)), ("role", role.map { .string($0.rawValue) } ?? .null),
                 ("can", .array(room.permissions(of: user).map { .string($0.rawValue) })),
-                ("latest", .int(latest)), ("presence", .array(room.presence.present(now: now).map(\.json))),
+                ("latest", .int(latest)),
+                ("presence", .array(room.presence.present(now: now).map { visible($0, for: user).json })),
             ]
             if reset { fields.append(("reset", .bool(true))) }
             reply(c, ref: ref, fields)
@@ -122,8 +123,11 @@ extension Hub {
 
         c.replayBuffers.removeValue(forKey: roomID)
         guard from < latest else { return }
-        if let frames = room.cachedFrames(after: from, upTo: latest) {
-            for f in frames { send(c, f, replay: true) }
+        if let cached = room.cachedEvents(after: from, upTo: latest) {
+            for entry in cached {
+                var masked: [UInt8]?
+                send(c, frame(of: entry.event, encoded: entry.frame, for: user, masked: &masked), replay: true)
+            }
             return
         }
         // Read the missing events; live events for this room wait in the replay buffer.
@@ -136,10 +140,10 @@ extension Hub {
     }
 
     private func finishReplay(_ cid: ConnectionID, roomID: RoomID, _ result: Result<[RoomEvent], StoreError>) {
-        guard let c = connections[cid], let buffered = c.replayBuffers.removeValue(forKey: roomID) else { return }
+        guard let c = connections[cid], let viewer = c.user, let buffered = c.replayBuffers.removeValue(forKey: roomID) else { return }
         switch result {
         case .success(let events):
-            for e in events { send(c, e.encodedFrame(), replay: true) }
+            for e in events { send(c, visible(e, for: viewer).encodedFrame(), replay: true) }
         case .failure(let error):
             logger.error("replay read failed", metadata: ["room.id": "\(roomID)", "error": "\(error.message)"])
             fail(c, WireError(.internal, "Could not read the history of '\(roomID)'; join again.", ref: nil))
@@ -162,10 +166,10 @@ extension Hub {
         let cid = c.id
         reader.submit({ store in try store.events(room: roomID, before: upper, limit: limit) }) { [inbox] result in
             inbox.post { hub in
-                guard let c = hub.connections[cid] else { return }
+                guard let c = hub.connections[cid], let viewer = c.user else { return }
                 switch result {
                 case .success(let events):
-                    hub.reply(c, ref: ref, [("events", .array(events.map(\.json)))])
+                    hub.reply(c, ref: ref, [("events", .array(events.map { hub.visible($0, for: viewer).json }))])
                 case .failure(let error):
                     hub.fail(c, WireError(error.code, error.message, ref: ref))
                 }
@@ -189,14 +193,16 @@ extension Hub {
         guard let room = rooms[event.room] else { return }
         let frame = event.encodedFrame()
         if event.seq > room.lastSeq { room.lastSeq = event.seq }
-        room.remember(seq: event.seq, frame: frame)
+        room.remember(event, frame: frame)
         metrics.eventsCommitted += 1
+        var masked: [UInt8]?
         for cid in room.members {
-            guard let c = connections[cid] else { continue }
+            guard let c = connections[cid], let viewer = c.user else { continue }
+            let bytes = self.frame(of: event, encoded: frame, for: viewer, masked: &masked)
             if c.replayBuffers[event.room] != nil {
-                c.replayBuffers[event.room]!.append((event.seq, frame))
+                c.replayBuffers[event.room]!.append((event.seq, bytes))
             } else {
-                send(c, frame)
+                send(c, bytes)
             }
         }
     }

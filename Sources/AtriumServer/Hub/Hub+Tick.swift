@@ -19,9 +19,16 @@ extension Hub {
         for roomID in dirtyRooms {
             guard let room = rooms[roomID] else { dirtyRooms.remove(roomID); continue }
             if let diff = room.presence.tick(now: now), !(diff.joined.isEmpty && diff.left.isEmpty) {
-                let frame = ServerFrame.presence(room: roomID, joined: diff.joined, left: diff.left)
+                // One encoding per distinct set of masked names (usually one or two per room).
+                var frames: [[UserID]: [UInt8]] = [:]
                 for cid in room.members {
-                    if let c = connections[cid] { send(c, frame) }
+                    guard let c = connections[cid], let viewer = c.user else { continue }
+                    let masked = diff.joined.filter { !seesFullName(viewer, of: $0.user) }.map(\.user)
+                    if frames[masked] == nil {
+                        let joined = masked.isEmpty ? diff.joined : diff.joined.map { visible($0, for: viewer) }
+                        frames[masked] = ServerFrame.presence(room: roomID, joined: joined, left: diff.left)
+                    }
+                    send(c, frames[masked]!)
                 }
             }
             if !room.presence.needsTick { dirtyRooms.remove(roomID) }
@@ -48,7 +55,7 @@ extension Hub {
         changePollInFlight = true
         lastChangePoll = now
         let after = lastChangeID
-        reader.submit({ store -> ([ChangeRecord], [StoredRoom], [StoredUser], [RoomID: [UserID: RoomRole]]) in
+        reader.submit({ store -> ([ChangeRecord], [StoredRoom], [StoredUser], [RoomID: [UserID: RoomRole]], [(parent: UserID, child: UserID)]?) in
             let changes = try store.changes(after: after)
             var rooms: [StoredRoom] = []
             var users: [StoredUser] = []
@@ -64,15 +71,23 @@ extension Hub {
                 default: break
                 }
             }
-            return (changes, rooms, users, roles)
+            // Parent links change with people (the CLI records the parent as changed).
+            let links = users.isEmpty ? nil : try store.allParentLinks()
+            return (changes, rooms, users, roles, links)
         }) { [inbox] result in
             inbox.post { hub in hub.applyChanges(result) }
         }
     }
 
-    private func applyChanges(_ result: Result<([ChangeRecord], [StoredRoom], [StoredUser], [RoomID: [UserID: RoomRole]]), StoreError>) {
+    private func applyChanges(_ result: Result<([ChangeRecord], [StoredRoom], [StoredUser], [RoomID: [UserID: RoomRole]], [(parent: UserID, child: UserID)]?), StoreError>) {
         changePollInFlight = false
-        guard case .success(let (changes, storedRooms, users, roles)) = result else { return }
+        guard case .success(let (changes, storedRooms, users, roles, links)) = result else { return }
+        for stored in users { userRoles[stored.profile.id] = stored.profile.role }
+        if let links {
+            parentsOf = [:]
+            for link in links { parentsOf[link.child, default: []].insert(link.parent) }
+            invalidateCircles()
+        }
         for stored in storedRooms {
             if rooms[stored.record.id] != nil {
                 applyRecord(stored.record)

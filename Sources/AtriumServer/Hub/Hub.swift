@@ -54,6 +54,11 @@ final class Hub {
     var changePollInFlight = false
     var lastChangePoll = 0.0
 
+    /// Organisation roles and parent links of everyone, for the personal-data rule (names).
+    var userRoles: [UserID: OrgRole] = [:]
+    var parentsOf: [UserID: Set<UserID>] = [:]
+    var circleCache: [UserID: Set<UserID>] = [:]
+
     var metrics = HubMetrics()
     /// Writes submitted and not yet answered; shutdown waits for them.
     var inFlightWrites = 0
@@ -90,6 +95,8 @@ final class Hub {
             rooms[stored.record.id]!.directPeople = bootstrap.directPeople[stored.record.id] ?? []
             rooms[stored.record.id]!.restrictions = bootstrap.restrictions[stored.record.id] ?? RoomRestrictions()
         }
+        userRoles = bootstrap.userRoles
+        for link in bootstrap.parentLinks { parentsOf[link.child, default: []].insert(link.parent) }
         scratchCapacity = 64 * 1024
         scratch = .allocate(capacity: scratchCapacity + Int(atrium_lws_pre()))
         frameBuffer.reserveCapacity(scratchCapacity)

@@ -10,6 +10,8 @@ struct HubBootstrap: Sendable {
     let members: [RoomID: [UserID: RoomRole]]
     let directPeople: [RoomID: [UserProfile]]
     let restrictions: [RoomID: RoomRestrictions]
+    let parentLinks: [(parent: UserID, child: UserID)]
+    let userRoles: [UserID: OrgRole]
     let latestChangeID: Int64
     let staticFiles: StaticFiles
     let commits: CommitQueue
@@ -22,10 +24,12 @@ struct HubBootstrap: Sendable {
         let members = try store.allMembers()
         let directPeople = try store.directPeople()
         let restrictions = try store.allRestrictions()
+        let parentLinks = try store.allParentLinks()
+        let userRoles = try store.allUserRoles()
         let latestChange = try store.latestChangeID()
         let files = StaticFiles.load(root: config.webDir, logger: logger)
         return HubBootstrap(
-            rooms: rooms, members: members, directPeople: directPeople, restrictions: restrictions, latestChangeID: latestChange, staticFiles: files,
+            rooms: rooms, members: members, directPeople: directPeople, restrictions: restrictions, parentLinks: parentLinks, userRoles: userRoles, latestChangeID: latestChange, staticFiles: files,
             commits: try CommitQueue(dataDir: config.dataDir, options: storeOptions, batchMax: config.commitBatchMax),
             reader: try StoreWorker(name: "atrium-reader", dataDir: config.dataDir, options: storeOptions),
             auth: try StoreWorker(name: "atrium-auth", dataDir: config.dataDir, options: storeOptions))

@@ -20,7 +20,7 @@ final class RoomState {
     var members: Set<ConnectionID> = []
     var presence: RoomPresence
     /// The newest events, encoded, for cheap joins and short resumes without a storage read.
-    private(set) var recent: [(seq: Int64, frame: [UInt8])] = []
+    private(set) var recent: [(event: RoomEvent, frame: [UInt8])] = []
     static let recentCapacity = 64
 
     init(record: RoomRecord, lastSeq: Int64, graceSeconds: Double, listed: [UserID: RoomRole] = [:]) {
@@ -58,31 +58,33 @@ final class RoomState {
 
     /// The room object of the wire protocol as `user` sees it: their role, and for a direct
     /// conversation the other person as `peer` (and as the name).
-    func json(for user: UserProfile) -> JSON {
+    /// `peerName`: the peer's name as this user may see it (the personal-data rule).
+    func json(for user: UserProfile, peerName: (UserProfile) -> String = { $0.name }) -> JSON {
         guard case .object(var o) = record.json(role: role(of: user)) else { return .null }
         if record.kind == .direct, let peer = directPeople.first(where: { $0.id != user.id }) {
-            o["name"] = .string(peer.name)
-            o["peer"] = .object([("id", .int(peer.id)), ("name", .string(peer.name)), ("role", .string(peer.role.rawValue))])
+            let shown = peerName(peer)
+            o["name"] = .string(shown)
+            o["peer"] = .object([("id", .int(peer.id)), ("name", .string(shown)), ("role", .string(peer.role.rawValue))])
         }
         return .object(o)
     }
 
-    func remember(seq: Int64, frame: [UInt8]) {
+    func remember(_ event: RoomEvent, frame: [UInt8]) {
         // Only contiguous runs are useful for replay; a gap (e.g. after a restart) starts anew.
-        if let last = recent.last, last.seq + 1 != seq { recent.removeAll() }
-        recent.append((seq, frame))
+        if let last = recent.last, last.event.seq + 1 != event.seq { recent.removeAll() }
+        recent.append((event, frame))
         if recent.count > Self.recentCapacity { recent.removeFirst(recent.count - Self.recentCapacity) }
     }
 
-    /// Frames for seq in (after, upTo] if the cache holds all of them.
-    func cachedFrames(after: Int64, upTo: Int64) -> [[UInt8]]? {
+    /// Events (with their full encoding) for seq in (after, upTo] if the cache holds all of them.
+    func cachedEvents(after: Int64, upTo: Int64) -> [(event: RoomEvent, frame: [UInt8])]? {
         if upTo <= after { return [] }
-        guard let first = recent.first, first.seq <= after + 1, let last = recent.last, last.seq >= upTo else {
+        guard let first = recent.first, first.event.seq <= after + 1, let last = recent.last, last.event.seq >= upTo else {
             return nil
         }
-        let start = Int(after + 1 - first.seq)
-        let end = Int(upTo - first.seq)
-        return recent[start...end].map(\.frame)
+        let start = Int(after + 1 - first.event.seq)
+        let end = Int(upTo - first.event.seq)
+        return Array(recent[start...end])
     }
 
     /// An event was edited or deleted in storage: cached frames may show the old text.

@@ -88,3 +88,19 @@ extension StoreConnection {
                         detail: [("minor", .bool(minor))], nowMillis: nowMillis)
     }
 }
+
+extension StoreConnection {
+    /// Every parent link (the server keeps them in memory for the personal-data rule).
+    public func allParentLinks() throws -> [(parent: UserID, child: UserID)] {
+        try db.query("SELECT parent_id, child_id FROM user_links", []) { (parent: $0.int64(0), child: $0.int64(1)) }
+    }
+
+    /// Every account's organisation role, by id.
+    public func allUserRoles() throws -> [UserID: OrgRole] {
+        var result: [UserID: OrgRole] = [:]
+        for (id, raw) in try db.query("SELECT id, role FROM users", [], { ($0.int64(0), $0.text(1)) }) {
+            if let role = OrgRole(rawValue: raw) { result[id] = role }
+        }
+        return result
+    }
+}
