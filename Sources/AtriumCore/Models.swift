@@ -75,12 +75,16 @@ public struct RoomRecord: Sendable, Equatable {
     public var name: String
     public var kind: RoomKind
     public var joinRule: JoinRule
+    /// Posts by students wait for a moderator's approval; meanwhile only their author and the
+    /// moderators see them.
+    public var premoderated: Bool
 
-    public init(id: RoomID, name: String, kind: RoomKind, joinRule: JoinRule? = nil) {
+    public init(id: RoomID, name: String, kind: RoomKind, joinRule: JoinRule? = nil, premoderated: Bool = false) {
         self.id = id
         self.name = name
         self.kind = kind
         self.joinRule = joinRule ?? kind.defaultJoinRule
+        self.premoderated = premoderated
     }
 
     public var zone: Zone { kind.zone }
@@ -90,7 +94,7 @@ public struct RoomRecord: Sendable, Equatable {
         .object([
             ("id", .string(id)), ("name", .string(name)), ("kind", .string(kind.rawValue)),
             ("zone", .string(zone.rawValue)), ("join_rule", .string(joinRule.rawValue)),
-            ("role", role.map { .string($0.rawValue) } ?? .null),
+            ("role", role.map { .string($0.rawValue) } ?? .null), ("premoderated", .bool(premoderated)),
         ])
     }
 
@@ -168,4 +172,11 @@ public enum ChatEventKind {
     public static let message = "chat.message"
     public static let edited = "chat.edited"
     public static let deleted = "chat.deleted"
+    /// A pre-moderated post approved: carries the message for those who did not see it.
+    public static let approved = "chat.approved"
+}
+
+extension RoomEvent {
+    /// A post (or an edit or deletion of one) still waiting for a moderator's approval.
+    public var isPending: Bool { payload["pending"]?.boolValue == true }
 }

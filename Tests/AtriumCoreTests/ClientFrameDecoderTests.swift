@@ -54,16 +54,16 @@ struct ClientFrameDecoderTests {
             .roomKnock(room: "a", message: "m"), .roomKnocks(room: "a"), .roomAdmit(room: "a", user: 1),
             .roomRefuse(room: "a", user: 1, reason: nil), .roomLobby(room: "a", user: nil, text: "t"),
             .roomReturnToLobby(room: "a", user: 1),
-            .modDelete(room: "a", seq: 1, reason: nil), .modRestrict(room: "a", user: 1, ban: false, minutes: nil, reason: nil),
+            .modDelete(room: "a", seq: 1, reason: nil), .modApprove(room: "a", seq: 1), .modRestrict(room: "a", user: 1, ban: false, minutes: nil, reason: nil),
             .modLift(room: "a", user: 1, ban: false), .modRestrict(room: "a", user: 1, ban: true, minutes: 5, reason: nil),
             .modLift(room: "a", user: 1, ban: true), .modRemove(room: "a", user: 1, reason: nil),
             .modReport(room: "a", seq: 1, reason: "r"), .modReports(room: "a"), .modDecide(report: 1, resolved: true, note: nil),
             .inviteCreate(room: "a", hours: 1, uses: 1), .inviteList(room: "a"), .inviteRevoke(id: 1),
-            .roomSettings(room: "a", name: "n", joinRule: nil), .roomInspect(room: "a", reason: "r"),
+            .roomSettings(room: "a", name: "n", joinRule: nil, premoderated: nil), .roomInspect(room: "a", reason: "r"),
         ]
         #expect(samples.map(\.typeName) == ClientMessage.typeNames)
         #expect(samples.map(\.room) == [nil, nil, nil, "a", "a", "a", "a", "a", "a", "a", "a", nil, nil, "a", "a", "a", "a", "a", "a",
-                                         "a", "a", "a", "a", "a", "a", "a", "a", nil, "a", "a", nil, "a", "a"])
+                                         "a", "a", "a", "a", "a", "a", "a", "a", "a", nil, "a", "a", nil, "a", "a"])
     }
 
     @Test func refIsCarried() {

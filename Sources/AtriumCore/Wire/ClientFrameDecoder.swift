@@ -104,6 +104,8 @@ private struct Fields {
         case "room.lobby.return": return .roomReturnToLobby(room: try room(), user: try requiredInt("user", min: 1))
         case "mod.delete":
             return .modDelete(room: try room(), seq: try requiredInt("seq", min: 1), reason: try shortText("reason", required: false))
+        case "mod.approve":
+            return .modApprove(room: try room(), seq: try requiredInt("seq", min: 1))
         case "mod.mute", "mod.ban":
             // At most a year; without minutes, until lifted.
             let minutes = try optionalInt("minutes", min: 1)
@@ -132,8 +134,16 @@ private struct Fields {
             }
             let name = try shortText("name", required: false)
             if let name, name.unicodeScalars.count > 200 { throw fail(.tooLarge, "The field 'name' is longer than 200 characters.") }
-            guard name != nil || rule != nil else { throw fail("Give 'name' or 'join_rule' to change.") }
-            return .roomSettings(room: try room(), name: name, joinRule: rule)
+            var premoderated: Bool?
+            switch object["premoderated"] {
+            case nil, .null?: premoderated = nil
+            case .bool(let b)?: premoderated = b
+            case _?: throw fail("The field 'premoderated' must be true or false.")
+            }
+            guard name != nil || rule != nil || premoderated != nil else {
+                throw fail("Give 'name', 'join_rule' or 'premoderated' to change.")
+            }
+            return .roomSettings(room: try room(), name: name, joinRule: rule, premoderated: premoderated)
         case "room.inspect":
             return .roomInspect(room: try room(), reason: try shortText("reason", required: true) ?? "")
         case "invite.revoke": return .inviteRevoke(id: try requiredInt("id", min: 1))

@@ -29,6 +29,7 @@ public enum ClientMessage: Sendable, Equatable {
     /// Moderation: delete anyone's message with a reason, mute or ban (for `minutes`, or until
     /// lifted), lift, remove from the room, report a message, the reports queue and decisions.
     case modDelete(room: RoomID, seq: Int64, reason: String?)
+    case modApprove(room: RoomID, seq: Int64)
     case modRestrict(room: RoomID, user: UserID, ban: Bool, minutes: Int64?, reason: String?)
     case modLift(room: RoomID, user: UserID, ban: Bool)
     case modRemove(room: RoomID, user: UserID, reason: String?)
@@ -40,7 +41,7 @@ public enum ClientMessage: Sendable, Equatable {
     case inviteList(room: RoomID)
     case inviteRevoke(id: Int64)
     /// A room's owner changes its name or join rule.
-    case roomSettings(room: RoomID, name: String?, joinRule: JoinRule?)
+    case roomSettings(room: RoomID, name: String?, joinRule: JoinRule?, premoderated: Bool?)
     /// An administrator reads a room they are not listed in, giving a written reason (logged).
     case roomInspect(room: RoomID, reason: String)
 
@@ -52,9 +53,9 @@ public enum ClientMessage: Sendable, Equatable {
         case .join(let r, _), .leave(let r), .history(let r, _, _), .typing(let r),
              .chatSend(let r, _, _), .chatEdit(let r, _, _), .chatDelete(let r, _), .read(let r, _),
              .roomKnock(let r, _), .roomKnocks(let r), .roomAdmit(let r, _), .roomRefuse(let r, _, _),
-             .roomLobby(let r, _, _), .roomReturnToLobby(let r, _), .modDelete(let r, _, _),
+             .roomLobby(let r, _, _), .roomReturnToLobby(let r, _), .modDelete(let r, _, _), .modApprove(let r, _),
              .modRestrict(let r, _, _, _, _), .modLift(let r, _, _), .modRemove(let r, _, _), .modReport(let r, _, _),
-             .inviteCreate(let r, _, _), .inviteList(let r), .roomSettings(let r, _, _), .roomInspect(let r, _):
+             .inviteCreate(let r, _, _), .inviteList(let r), .roomSettings(let r, _, _, _), .roomInspect(let r, _):
             return r
         }
     }
@@ -82,6 +83,7 @@ public enum ClientMessage: Sendable, Equatable {
         case .roomLobby: return "room.lobby"
         case .roomReturnToLobby: return "room.lobby.return"
         case .modDelete: return "mod.delete"
+        case .modApprove: return "mod.approve"
         case .modRestrict(_, _, let ban, _, _): return ban ? "mod.ban" : "mod.mute"
         case .modLift(_, _, let ban): return ban ? "mod.unban" : "mod.unmute"
         case .modRemove: return "mod.remove"
@@ -100,7 +102,7 @@ public enum ClientMessage: Sendable, Equatable {
     public static let typeNames: [String] = [
         "hello", "ping", "rooms", "join", "leave", "history", "typing", "chat.send", "chat.edit", "chat.delete", "read", "room.direct", "audit.mine",
         "room.knock", "room.knocks", "room.admit", "room.refuse", "room.lobby", "room.lobby.return",
-        "mod.delete", "mod.mute", "mod.unmute", "mod.ban", "mod.unban", "mod.remove", "mod.report", "mod.reports",
+        "mod.delete", "mod.approve", "mod.mute", "mod.unmute", "mod.ban", "mod.unban", "mod.remove", "mod.report", "mod.reports",
         "mod.report.decide", "invite.create", "invite.list", "invite.revoke", "room.settings", "room.inspect",
     ]
 }

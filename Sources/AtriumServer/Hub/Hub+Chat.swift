@@ -9,10 +9,13 @@ extension Hub {
         guard let user = c.user, let room = joinedRoom(c, ref: ref, roomID),
               allowed(c, ref: ref, .post, in: room), acceptingWrites(c, ref: ref) else { return }
         let cid = c.id
+        // In a pre-moderated room a student's post waits for a moderator (not a moderator's own).
+        let pending = room.record.premoderated && user.role == .student
+            && !room.decide(.permission(.deleteAny), for: user).isAllowed
         inFlightWrites += 1
         commits.submit({ store in
             try store.appendChat(room: roomID, actor: user.id, actorName: user.name, text: text,
-                                 nonce: nonce, nowMillis: wallMillis())
+                                 nonce: nonce, nowMillis: wallMillis(), pending: pending)
         }) { [inbox] result in
             inbox.post { hub in hub.chatSent(cid, ref: ref, result) }
         }

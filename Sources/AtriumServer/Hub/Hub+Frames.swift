@@ -92,7 +92,7 @@ extension Hub {
             lobbyMessage(c, ref: ref, roomID: room, user: user, text: text)
         case .roomReturnToLobby(let room, let user):
             returnToLobby(c, ref: ref, roomID: room, user: user)
-        case .modDelete, .modRestrict, .modLift, .modRemove, .modReport, .modReports, .modDecide:
+        case .modDelete, .modApprove, .modRestrict, .modLift, .modRemove, .modReport, .modReports, .modDecide:
             moderate(c, ref: ref, frame.message)
         case .inviteCreate(let room, let hours, let uses):
             inviteCreate(c, ref: ref, roomID: room, hours: hours, uses: uses)
@@ -100,8 +100,8 @@ extension Hub {
             inviteList(c, ref: ref, roomID: room)
         case .inviteRevoke(let id):
             inviteRevoke(c, ref: ref, id: id)
-        case .roomSettings(let room, let name, let joinRule):
-            roomSettings(c, ref: ref, roomID: room, name: name, joinRule: joinRule)
+        case .roomSettings(let room, let name, let joinRule, let premoderated):
+            roomSettings(c, ref: ref, roomID: room, name: name, joinRule: joinRule, premoderated: premoderated)
         case .roomInspect(let room, let reason):
             roomInspect(c, ref: ref, roomID: room, reason: reason)
         }

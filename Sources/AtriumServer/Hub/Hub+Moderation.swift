@@ -9,6 +9,7 @@ extension Hub {
     func moderate(_ c: Connection, ref: String?, _ message: ClientMessage) {
         switch message {
         case .modDelete(let room, let seq, let reason): modDelete(c, ref: ref, roomID: room, seq: seq, reason: reason)
+        case .modApprove(let room, let seq): approve(c, ref: ref, roomID: room, seq: seq)
         case .modRestrict(let room, let user, let ban, let minutes, let reason):
             restrict(c, ref: ref, roomID: room, target: user, ban: ban, minutes: minutes, reason: reason)
         case .modLift(let room, let user, let ban): lift(c, ref: ref, roomID: room, target: user, ban: ban)
@@ -25,6 +26,19 @@ extension Hub {
               allowed(c, ref: ref, .permission(.deleteAny), in: room), acceptingWritesForModeration(c, ref: ref) else { return }
         submitModeration(c, ref: ref, { store in
             try store.deleteChat(room: roomID, seq: seq, actor: me.id, mayDeleteOthers: true, nowMillis: wallMillis(), reason: reason)
+        }) { hub, event in
+            hub.rooms[roomID]?.invalidateRecent()
+            hub.publish(event)
+            return [("seq", .int(event.seq))]
+        }
+    }
+
+    /// Approves a waiting post in a pre-moderated room (delete_any): everyone gets it now.
+    private func approve(_ c: Connection, ref: String?, roomID: RoomID, seq: Int64) {
+        guard let me = c.user, let room = existingRoom(c, ref: ref, roomID),
+              allowed(c, ref: ref, .permission(.deleteAny), in: room), acceptingWritesForModeration(c, ref: ref) else { return }
+        submitModeration(c, ref: ref, { store in
+            try store.approveChat(room: roomID, seq: seq, moderator: me.id, nowMillis: wallMillis())
         }) { hub, event in
             hub.rooms[roomID]?.invalidateRecent()
             hub.publish(event)

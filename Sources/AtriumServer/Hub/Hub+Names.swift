@@ -31,7 +31,7 @@ extension Hub {
 
     /// A room event as `viewer` may see it: the actor's name masked when needed.
     func frame(of event: RoomEvent, encoded full: [UInt8], for viewer: UserProfile, masked: inout [UInt8]?) -> [UInt8] {
-        guard let actorName = event.payload["actor_name"]?.stringValue, !seesFullName(viewer, of: event.actor) else { return full }
+        guard let actorName = event.payload["actor_name"]?.stringValue, !seesFullName(viewer, of: nameSubject(event)) else { return full }
         if masked == nil {
             var copy = event
             copy.payload["actor_name"] = .string(NamePolicy.displayName(actorName))
@@ -40,9 +40,21 @@ extension Hub {
         return masked!
     }
 
+    /// Whose name `actor_name` is: the author for `chat.approved`, else the actor.
+    private func nameSubject(_ event: RoomEvent) -> UserID {
+        event.payload["author"]?.intValue ?? event.actor
+    }
+
+    /// Pre-moderation: a waiting post (and its edits) is seen only by its author and by those
+    /// who moderate the room (delete_any).
+    func mayView(_ event: RoomEvent, viewer: UserProfile, in room: RoomState) -> Bool {
+        guard event.isPending else { return true }
+        return event.actor == viewer.id || room.decide(.permission(.deleteAny), for: viewer).isAllowed
+    }
+
     /// The event as `viewer` may see it, for replies built per connection (history, replay).
     func visible(_ event: RoomEvent, for viewer: UserProfile) -> RoomEvent {
-        guard let actorName = event.payload["actor_name"]?.stringValue, !seesFullName(viewer, of: event.actor) else { return event }
+        guard let actorName = event.payload["actor_name"]?.stringValue, !seesFullName(viewer, of: nameSubject(event)) else { return event }
         var copy = event
         copy.payload["actor_name"] = .string(NamePolicy.displayName(actorName))
         return copy

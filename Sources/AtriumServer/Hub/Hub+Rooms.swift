@@ -124,7 +124,7 @@ extension Hub {
         c.replayBuffers.removeValue(forKey: roomID)
         guard from < latest else { return }
         if let cached = room.cachedEvents(after: from, upTo: latest) {
-            for entry in cached {
+            for entry in cached where mayView(entry.event, viewer: user, in: room) {
                 var masked: [UInt8]?
                 send(c, frame(of: entry.event, encoded: entry.frame, for: user, masked: &masked), replay: true)
             }
@@ -143,7 +143,10 @@ extension Hub {
         guard let c = connections[cid], let viewer = c.user, let buffered = c.replayBuffers.removeValue(forKey: roomID) else { return }
         switch result {
         case .success(let events):
-            for e in events { send(c, visible(e, for: viewer).encodedFrame(), replay: true) }
+            let room = rooms[roomID]
+            for e in events where room.map({ mayView(e, viewer: viewer, in: $0) }) ?? false {
+                send(c, visible(e, for: viewer).encodedFrame(), replay: true)
+            }
         case .failure(let error):
             logger.error("replay read failed", metadata: ["room.id": "\(roomID)", "error": "\(error.message)"])
             fail(c, WireError(.internal, "Could not read the history of '\(roomID)'; join again.", ref: nil))
@@ -169,7 +172,9 @@ extension Hub {
                 guard let c = hub.connections[cid], let viewer = c.user else { return }
                 switch result {
                 case .success(let events):
-                    hub.reply(c, ref: ref, [("events", .array(events.map { hub.visible($0, for: viewer).json }))])
+                    let room = hub.rooms[roomID]
+                    let shown = events.filter { e in room.map { hub.mayView(e, viewer: viewer, in: $0) } ?? false }
+                    hub.reply(c, ref: ref, [("events", .array(shown.map { hub.visible($0, for: viewer).json }))])
                 case .failure(let error):
                     hub.fail(c, WireError(error.code, error.message, ref: ref))
                 }
@@ -197,7 +202,7 @@ extension Hub {
         metrics.eventsCommitted += 1
         var masked: [UInt8]?
         for cid in room.members {
-            guard let c = connections[cid], let viewer = c.user else { continue }
+            guard let c = connections[cid], let viewer = c.user, mayView(event, viewer: viewer, in: room) else { continue }
             let bytes = self.frame(of: event, encoded: frame, for: viewer, masked: &masked)
             if c.replayBuffers[event.room] != nil {
                 c.replayBuffers[event.room]!.append((event.seq, bytes))

@@ -10,8 +10,9 @@ import AtriumCore
 extension StoreConnection {
     /// Payload fields in order: "text", "nonce" (if any), "actor_name". The same (room, actor,
     /// nonce) again returns `.duplicate` with the first seq and writes nothing.
+    /// `pending`: a post in a pre-moderated room, waiting for a moderator's approval.
     public func appendChat(room: RoomID, actor: UserID, actorName: String, text: String, nonce: String?,
-                           nowMillis: Int64) throws -> AppendOutcome {
+                           nowMillis: Int64, pending: Bool = false) throws -> AppendOutcome {
         try transaction {
             if let nonce, let first = try db.queryOne(
                 "SELECT seq FROM events WHERE room = ? AND actor = ? AND nonce = ?",
@@ -22,6 +23,7 @@ extension StoreConnection {
             payload["text"] = .string(text)
             if let nonce { payload["nonce"] = .string(nonce) }
             payload["actor_name"] = .string(actorName)
+            if pending { payload["pending"] = .bool(true) }
             return .appended(try insertEvent(room: room, kind: ChatEventKind.message, actor: actor, nonce: nonce,
                                              payload: payload, nowMillis: nowMillis))
         }
@@ -38,8 +40,11 @@ extension StoreConnection {
             original.payload["text"] = .string(text)
             original.payload["edited"] = .bool(true)
             try replacePayload(room: room, seq: seq, payload: original.payload)
+            var payload: JSONObject = [("target", .int(seq)), ("text", .string(text))]
+            // An edit of a waiting post waits with it (it would show the text to everyone).
+            if original.isPending { payload["pending"] = .bool(true) }
             return try insertEvent(room: room, kind: ChatEventKind.edited, actor: actor, nonce: nil,
-                                   payload: [("target", .int(seq)), ("text", .string(text))], nowMillis: nowMillis)
+                                   payload: payload, nowMillis: nowMillis)
         }
     }
 
@@ -71,6 +76,7 @@ extension StoreConnection {
             }
             var payload: JSONObject = [("target", .int(seq))]
             if let reason { payload["reason"] = .string(reason) }
+            if original.isPending { payload["pending"] = .bool(true) }
             return try insertEvent(room: room, kind: ChatEventKind.deleted, actor: actor, nonce: nil,
                                    payload: payload, nowMillis: nowMillis)
         }
@@ -91,5 +97,27 @@ extension StoreConnection {
             throw StoreError(.forbidden, forbidden)
         }
         return event
+    }
+}
+
+extension StoreConnection {
+    /// A moderator approves a waiting post: it is no longer pending, and a `chat.approved`
+    /// event brings its (current) text to everyone who could not see it.
+    public func approveChat(room: RoomID, seq: Int64, moderator: UserID, nowMillis: Int64) throws -> RoomEvent {
+        try transaction {
+            guard var original = try event(room: room, seq: seq), original.kind == ChatEventKind.message else {
+                throw StoreError(.notFound, "There is no message \(seq) in room '\(room)'.")
+            }
+            guard original.isPending else { throw StoreError(.conflict, "Message \(seq) is not waiting for approval.") }
+            original.payload["pending"] = nil
+            try replacePayload(room: room, seq: seq, payload: original.payload)
+            try appendAudit(actor: moderator, action: "mod.approve", room: room, subject: original.actor,
+                            detail: [("seq", .int(seq))], nowMillis: nowMillis)
+            var payload: JSONObject = [("target", .int(seq)), ("author", .int(original.actor))]
+            for key in ["text", "actor_name", "edited"] { if let v = original.payload[key] { payload[key] = v } }
+            payload["at_original"] = .string(Timestamp.iso8601(millis: original.atMillis))
+            return try insertEvent(room: room, kind: ChatEventKind.approved, actor: moderator, nonce: nil,
+                                   payload: payload, nowMillis: nowMillis)
+        }
     }
 }

@@ -185,6 +185,10 @@ enum Migrations {
             )
             """,
         ],
+        // 8: pre-moderation per room.
+        [
+            "ALTER TABLE rooms ADD COLUMN premoderated INTEGER NOT NULL DEFAULT 0",
+        ],
     ]
 
     /// Runs the steps `db` has not run yet. Called once per connection, right after opening.
