@@ -51,6 +51,7 @@ add_room project-robots   "Проект: роботы"        project
 add_room partner-room     "Партнёры: ТехноПарк"   partner
 add_room cabinet-alice    "Кабинет Алисы"         cabinet
 add_room cabinet-bob      "Кабинет Бориса"        cabinet
+add_room workshop         "Мастерская"            project
 add_member() { "$BIN" room member --data "$DATA" --room "$1" --login "$2" --role "$3" >/dev/null; }
 add_member class-7a         carol owner
 add_member class-7a         alice member
@@ -67,6 +68,10 @@ add_member council-teachers carol owner
 # A project the tests demote bob in and then remove him from, live, through the CLI.
 add_member project-robots   carol owner
 add_member project-robots   bob   member
+# A project for reports and moderation (mute) without touching the other tests' rooms.
+add_member workshop         carol owner
+add_member workshop         alice member
+add_member workshop         bob   member
 
 HOME="$WORK/home" env -u ATRIUM_BIN "$BIN" serve --data "$DATA" --port 0 --set server.web="$ROOT/web" \
   --set auth.login_ip_burst=1000 --set auth.login_ip_per_min=1000 \

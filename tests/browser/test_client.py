@@ -62,7 +62,8 @@ class Page:
         try:
             errors = [e for e in self.d.get_log("browser")
                       if e["level"] == "SEVERE" and "/api/session" not in e["message"]
-                      and "WebSocket" not in e["message"] and "ERR_" not in e["message"]]
+                      and "WebSocket" not in e["message"] and "ERR_" not in e["message"]
+                      and "/api/invite/" not in e["message"]]
             self.test.assertEqual(errors, [], "console errors in the page")
         finally:
             self.d.quit()
@@ -211,8 +212,9 @@ class LiveRoomTests(unittest.TestCase):
         a.wait(lambda: "Борис Петров печатает" in a.d.find_element(By.CSS_SELECTOR, ".typing").text, message="no typing")
         b.d.find_element(By.ID, "composer-input").send_keys(" готов — вот план: https://example.org/plan" + Keys.ENTER)
         a.wait(lambda: a.count("Почти готов — вот план: https://example.org/plan") == 1, message="A never saw B's message")
-        # a member of the lounge (no delete_any) gets no actions on someone else's message
-        self.assertEqual(b.js("return document.querySelectorAll('#message-log .msg:not(.own) .msg-actions').length"), 0)
+        # a member of the lounge (no delete_any) may only report someone else's message
+        self.assertEqual(b.js("return document.querySelectorAll('#message-log .msg:not(.own) .msg-edit, #message-log .msg:not(.own) .msg-delete').length"), 0)
+        self.assertGreater(b.js("return document.querySelectorAll('#message-log .msg:not(.own) .msg-report').length"), 0)
         a.wait(lambda: a.d.find_element(By.CSS_SELECTOR, ".typing").text == "", message="typing not cleared")
         self.assertEqual(a.count("Привет, Борис! Готов к проекту?"), 1)
         link = a.d.find_elements(By.CSS_SELECTOR, "#message-log .msg-text a")[-1]
@@ -577,6 +579,148 @@ class LanguageAndLayoutTests(unittest.TestCase):
         self.assertEqual(p.d.switch_to.active_element.get_attribute("id"), "composer-input")
         outline = p.js("return getComputedStyle(document.querySelector('.lang-switch'), ':focus-visible').outlineStyle")
         self.assertTrue(outline is not None)
+
+
+class KnockInviteModerationTests(unittest.TestCase):
+    def test_knock_lobby_talk_then_admitted(self):
+        b, c = Page(self), Page(self)
+        b.sign_in_ok("bob")
+        c.sign_in_ok("carol")
+        c.open_room("meeting")
+        b.open("/#/room/meeting")
+        box = b.wait(lambda: b.d.find_element(By.ID, "knock-message"), message="no knock form in a knock room")
+        self.assertIn("Нет доступа к «Переговорная»", b.visible_text("#room-refused"))
+        b.d.find_element(By.ID, "knock-send").click()
+        b.wait(lambda: b.visible_text("#knock-error"), message="an empty knock was not refused")
+        box.send_keys("Здравствуйте! Я по поводу проекта.")
+        b.d.find_element(By.ID, "knock-send").click()
+        b.wait(lambda: "Ожидание решения модератора" in b.visible_text("#knock-waiting"), message="no waiting state")
+        b.d.refresh()   # the knock is kept by the server
+        b.wait(lambda: "Ожидание решения модератора" in b.visible_text("#knock-waiting"), message="waiting state lost on reload")
+
+        item = c.wait(lambda: [e for e in c.d.find_elements(By.CSS_SELECTOR, "#knocks-panel .knock-item") if "Борис Петров" in e.text],
+                      message="carol never saw the knock live")[0]
+        self.assertIn("Здравствуйте! Я по поводу проекта.", item.text)
+        self.assertIn("Ждут входа (1)", c.visible_text("#knocks-panel"))
+        reply = item.find_element(By.CSS_SELECTOR, ".lobby-reply")
+        reply.send_keys("Добрый день! Расскажите подробнее." + Keys.ENTER)
+        b.wait(lambda: "Расскажите подробнее." in b.visible_text("#lobby-log"), message="bob never got the lobby reply")
+        b.d.find_element(By.ID, "lobby-input").send_keys("Мы делаем робота." + Keys.ENTER)
+        c.wait(lambda: "Мы делаем робота." in c.visible_text("#knocks-panel .lobby-log"), message="carol never got bob's lobby message")
+        c.shot("room-knocks.png")
+        b.shot("room-knock-waiting.png")
+
+        c.d.find_element(By.CSS_SELECTOR, "#knocks-panel .knock-admit").click()
+        b.wait(lambda: b.d.find_element(By.ID, "composer-input"), message="bob did not enter after being admitted")
+        b.wait(lambda: b.js("return !!document.querySelector('.log-top .room-start, .log-top .load-earlier')"))
+        c.wait(lambda: not c.d.find_element(By.ID, "knocks-panel").is_displayed(), message="the queue kept bob")
+        b.send("Спасибо, что впустили!")
+        c.wait(lambda: c.count("Спасибо, что впустили!") == 1, message="carol never saw bob's message")
+
+    def test_invitation_guest_sees_only_the_room(self):
+        c = Page(self)
+        c.sign_in_ok("carol")
+        c.open_room("meeting")
+        c.d.find_element(By.ID, "invite-open").click()
+        hours = c.wait(lambda: c.d.find_element(By.ID, "invite-hours"))
+        hours.send_keys(Keys.CONTROL, "a")
+        hours.send_keys("24")
+        uses = c.d.find_element(By.ID, "invite-uses")
+        uses.send_keys(Keys.CONTROL, "a")
+        uses.send_keys("2")
+        c.d.find_element(By.ID, "invite-create").click()
+        link = c.wait(lambda: c.d.find_element(By.ID, "invite-link").get_attribute("value"), message="no invitation link")
+        self.assertTrue(link.startswith(URL + "/invite/"), link)
+        c.wait(lambda: "использовано 0 из 2" in c.d.find_element(By.CSS_SELECTOR, "dialog[open] .invite-list").text,
+               message="the invitation is not listed")
+        c.shot("invite-dialog.png")
+        c.d.find_element(By.CSS_SELECTOR, "dialog[open] .dialog-actions .button").click()
+
+        bad = Page(self)
+        bad.open("/invite/no-such-token")
+        self.assertIn("Такого приглашения нет", bad.wait(lambda: bad.visible_text("#invite-error"), message="no 404 message"))
+
+        g = Page(self)   # a fresh profile, not signed in
+        g.d.get(link)
+        self.assertEqual(g.wait(lambda: g.visible_text("#invite-room")), "Переговорная")
+        self.assertEqual(g.visible_text("#invite-sponsor"), "Елена Петрова")
+        self.assertTrue(g.d.find_element(By.ID, "invite-rules").is_displayed())
+        g.d.find_element(By.ID, "guest-name").send_keys("Гость Иван")
+        g.d.find_element(By.ID, "guest-enter").click()
+        self.assertIn("примите правила", g.wait(lambda: g.visible_text("#invite-form-error")))
+        g.shot("invite-page.png")
+        g.d.find_element(By.ID, "guest-accept").click()
+        g.d.find_element(By.ID, "guest-enter").click()
+        g.wait(lambda: g.d.find_element(By.ID, "composer-input"), message="the guest did not enter the room")
+        g.wait(lambda: g.js("return !!document.querySelector('.log-top .room-start, .log-top .load-earlier')"))
+        self.assertEqual(g.js("return location.pathname + location.hash"), "/#/room/meeting")
+        g.send("Здравствуйте, я гость")
+        c.wait(lambda: c.count("Здравствуйте, я гость") == 1, message="carol never saw the guest's message")
+        # no directory: only the invited room, here and at home
+        self.assertEqual(g.js("return [...document.querySelectorAll('.sidebar .room-link')].map(a => a.dataset.room)"), ["meeting"])
+        g.d.get(g.base + "/#/")
+        g.wait(lambda: g.d.find_elements(By.CSS_SELECTOR, ".zones .room-link"))
+        self.assertEqual(g.js("return [...document.querySelectorAll('.zones .room-link')].map(a => a.dataset.room)"), ["meeting"])
+        self.assertEqual(g.d.find_elements(By.CSS_SELECTOR, ".zone-about"), [])
+        g.d.get(g.base + "/#/room/lounge")
+        g.wait(lambda: g.visible_text("#room-refused"), message="the guest reached another room")
+        self.assertEqual(g.d.find_elements(By.ID, "composer-input"), [])
+
+    def test_report_resolve_delete_with_reason_and_mute(self):
+        a, b, c = Page(self), Page(self), Page(self)
+        a.sign_in_ok("alice")
+        b.sign_in_ok("bob")
+        c.sign_in_ok("carol")
+        for p in (a, b, c):
+            p.open_room("workshop")
+        b.send("Купите наших роботов!")
+        a.wait(lambda: a.count("Купите наших роботов!") == 1)
+        btn = a.d.find_element(By.CSS_SELECTOR, "#message-log .msg:last-child .msg-report")
+        self.assertEqual(btn.get_attribute("title"), "Пожаловаться на сообщение: Борис Петров")
+        self.assertEqual(a.d.find_elements(By.CSS_SELECTOR, "#message-log .msg.own .msg-report"), [])
+        a.js("arguments[0].click()", btn)
+        area = a.wait(lambda: a.d.find_element(By.CSS_SELECTOR, "dialog[open] textarea"))
+        area.send_keys("Реклама в проекте")
+        a.d.find_element(By.CSS_SELECTOR, "dialog[open] .button.primary").click()
+        a.wait(lambda: not a.d.find_elements(By.CSS_SELECTOR, "dialog[open]"), message="the report dialog stayed open")
+
+        item = c.wait(lambda: c.d.find_element(By.CSS_SELECTOR, "#reports-panel .report-item"), message="no report in carol's queue")
+        self.assertIn("Реклама в проекте", item.text)
+        self.assertIn("Алиса Кузнецова", item.text)
+        item.find_element(By.CSS_SELECTOR, ".report-goto").click()
+        c.wait(lambda: c.js("return document.activeElement.classList.contains('msg')"), message="go-to did not focus the message")
+        c.shot("room-reports.png")
+        c.d.find_element(By.CSS_SELECTOR, "#reports-panel .report-resolve").click()
+        c.wait(lambda: not c.d.find_element(By.ID, "reports-panel").is_displayed(), message="the resolved report stayed")
+
+        # the owner deletes the message with a reason; moderators see the reason
+        btn = c.d.find_element(By.CSS_SELECTOR, "#message-log .msg:last-child .msg-delete")
+        c.js("arguments[0].click()", btn)
+        c.wait(lambda: c.d.find_element(By.CSS_SELECTOR, "dialog[open] .dialog-reason")).send_keys("Реклама запрещена")
+        c.d.find_element(By.CSS_SELECTOR, "dialog[open] .button.danger").click()
+        c.wait(lambda: "причина: Реклама запрещена" in c.d.find_element(By.ID, "message-log").text, message="no reason shown to the moderator")
+        b.wait(lambda: b.count("Купите наших роботов!") == 0, message="the delete did not reach the author")
+
+        # mute bob for 15 minutes: his composer goes; unmute: it comes back
+        c.wait(lambda: "Борис Петров" in c.people())
+        c.d.find_element(By.XPATH, "//*[@id='people-panel']//li[contains(., 'Борис Петров')]//button[contains(@class, 'person-moderate')]").click()
+        c.wait(lambda: c.d.find_element(By.ID, "person-reason")).send_keys("Остынь немного")
+        c.d.find_element(By.CSS_SELECTOR, "dialog[open] .mod-mute").click()
+        b.wait(lambda: b.visible_text("#composer-readonly"), message="the muted person kept the composer")
+        self.assertIn("Остынь немного", b.visible_text("#room-notice"))
+        c.wait(lambda: not c.d.find_elements(By.CSS_SELECTOR, "dialog[open]"))
+        c.d.find_element(By.XPATH, "//*[@id='people-panel']//li[contains(., 'Борис Петров')]//button[contains(@class, 'person-moderate')]").click()
+        c.wait(lambda: c.d.find_element(By.CSS_SELECTOR, "dialog[open] .mod-unmute")).click()
+        b.wait(lambda: b.d.find_element(By.ID, "composer-input"), message="unmute did not give the composer back")
+
+        # what happened concerning me: bob sees the deletion and the mute
+        b.d.find_element(By.ID, "user-activity").click()
+        b.wait(lambda: b.d.find_elements(By.CSS_SELECTOR, "#activity-list .activity-item"), message="no entries in the activity view")
+        text = b.d.find_element(By.ID, "activity-list").text
+        self.assertIn("Заглушение", text)
+        self.assertIn("Сообщение удалено модератором", text)
+        self.assertIn("Елена Петрова", text)
+        b.shot("activity.png")
 
 
 if __name__ == "__main__":

@@ -36,3 +36,13 @@ export async function changePassword(oldPassword, newPassword) {
   const r = await call("POST", "/api/password", { old: oldPassword, new: newPassword });
   return r.status === 204;
 }
+
+/** The invitation page: → {status, data} (200 with room, sponsor, expires_at, regulations; 404; 410). */
+export async function getInvitation(token) {
+  try { return await call("GET", `/api/invite/${encodeURIComponent(token)}`); } catch { return { status: 0, data: null }; }
+}
+
+/** Accepts an invitation: → {status, data} (200 with token, user, room; the cookie is set). */
+export async function acceptInvitation(token, name) {
+  try { return await call("POST", `/api/invite/${encodeURIComponent(token)}`, { name, accept: true }); } catch { return { status: 0, data: null }; }
+}

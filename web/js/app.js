@@ -10,6 +10,8 @@ import { homeView } from "./views/home.js";
 import { roomView } from "./views/room.js";
 import { connectionBanner } from "./views/banner.js";
 import { displayName } from "./store/rooms.js";
+import { inviteView } from "./views/invite.js";
+import { activityView } from "./views/activity.js";
 
 initLanguage();
 
@@ -52,8 +54,10 @@ function renderTopbar() {
   if (client) {
     const out = h("button", { type: "button", class: "icon-button signout", id: "signout", title: t("signout") }, icon("logout"), h("span", { class: "signout-label" }, t("signout")));
     out.addEventListener("click", doSignOut);
-    items.push(h("div", { class: "user-chip", title: client.user.name }, avatar(client.user.name, client.user.id, "avatar small"),
-      h("span", { class: "user-name" }, client.user.name)), out);
+    items.push(h("a", { class: "user-chip", id: "user-activity", href: "#/activity", title: `${client.user.name} — ${t("activity.title")}` },
+      avatar(client.user.name, client.user.id, "avatar small"),
+      h("span", { class: "user-name" }, client.user.name),
+      h("span", { class: "visually-hidden" }, ` — ${t("activity.title")}`)), out);
   }
   topbar.replaceChildren(...items);
   if (banner) banner.render();
@@ -77,7 +81,18 @@ function updateTitle() {
   document.title = `${unread ? `(${unread > 99 ? "99+" : unread}) ` : ""}${t("home.title")} — ${t("app.name")}`;
 }
 
+function inviteToken() {
+  const m = location.pathname.match(/^\/invite\/([^/]+)\/?$/);
+  return m ? decodeURIComponent(m[1]) : null;
+}
+
 function route({ focus = true } = {}) {
+  const token = inviteToken();
+  if (token) {
+    mount(inviteView(token, { onAccepted }), "invite");
+    if (focus) view.focus();
+    return;
+  }
   if (!client) {
     mount(signInView({ onSignedIn, notice, state: signInState }), "signin");
     view.el.classList.add("fade-in");
@@ -94,10 +109,14 @@ function route({ focus = true } = {}) {
   if (roomMatch) {
     const id = decodeURIComponent(roomMatch[1]);
     homeNotice = null;
-    mount(roomView(client, id), `room:${id}`);
+    mount(roomView(client, id, { reenter: () => { if (viewKey === `room:${id}`) route(); } }), `room:${id}`);
     document.body.classList.add("in-room");
     // On touch screens focusing the composer would pop the keyboard over the conversation.
     if (focus && !matchMedia("(pointer: coarse)").matches) view.focus();
+  } else if (hash === "/activity") {
+    mount(activityView(client), "activity");
+    document.body.classList.remove("in-room");
+    if (focus) main.querySelector("h1")?.focus?.();
   } else {
     if (hash !== "/") history.replaceState(null, "", "#/");
     mount(homeView(client, { notice: homeNotice, onDismiss: () => { homeNotice = null; } }), "home");
@@ -112,7 +131,11 @@ function startSession(user) {
   bannerSlot.replaceChildren(banner.banner);
   client.subscribe((e) => {
     if (e.type === "signedout") endSession(t("conn.signedOut"));
-    if (e.type === "access" && e.lost && viewKey === `room:${e.room}`) leaveLostRoom(e);
+    if (e.type === "access" && e.lost && viewKey === `room:${e.room}`) {
+      // A room entered on request: stay, and show the request form (or the waiting state).
+      if (client.rooms.get(e.room)?.join_rule === "knock") { if (!view?.refused?.()) route(); }
+      else leaveLostRoom(e);
+    }
     if (e.type === "error" && e.code !== "unauthenticated") toast(t(`error.${e.code}`) !== `error.${e.code}` ? t(`error.${e.code}`) : t("error.generic"), "error");
   });
   client.rooms.subscribe(updateTitle);
@@ -138,6 +161,15 @@ function endSession(message = null) {
   signInState = {};
   document.body.classList.remove("in-room");
   renderTopbar();
+  route();
+}
+
+/** A guest accepted an invitation: the server set the session cookie; go into the room. */
+function onAccepted(user, room) {
+  if (client) { client.stop(); client = null; banner?.destroy(); banner = null; }
+  history.replaceState(null, "", `/#/room/${encodeURIComponent(room.id)}`);
+  notice = null;
+  startSession(user);
   route();
 }
 

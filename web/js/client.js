@@ -29,6 +29,9 @@ export class Client extends Emitter {
     this.flushing = new Map();            // room → promise of the running flush
     this.loadingEarlier = new Set();
     this.lastTyping = new Map();
+    this.knocks = new Map();              // room → the waiting queue (people with admit_knocks)
+    this.lobby = new Map();               // room → lobby talk [{user, from, name, text, at}]
+    this.reports = new Map();             // room → open reports (moderators)
     this.conn.addEventListener("message", (e) => this.handle(e.detail));
     this.conn.addEventListener("state", (e) => {
       if (e.detail.state !== "connected") this.ready.clear();
@@ -153,6 +156,21 @@ export class Client extends Emitter {
       case "room.access":
         this.accessChanged(msg);
         break;
+      case "room.knocks":
+        if (typeof msg.room === "string" && Array.isArray(msg.knocks)) this.setKnocks(msg.room, msg.knocks);
+        break;
+      case "room.lobby": {
+        if (typeof msg.room !== "string" || typeof msg.text !== "string") break;
+        const list = this.lobby.get(msg.room) || [];
+        list.push({ user: msg.user ?? null, from: msg.from ?? null, name: msg.name || "", text: msg.text, at: new Date() });
+        if (list.length > 200) list.shift();
+        this.lobby.set(msg.room, list);
+        this.emit({ type: "lobby", room: msg.room, user: msg.user ?? null, from: msg.from ?? null });
+        break;
+      }
+      case "mod.reports":
+        if (typeof msg.room === "string" && Array.isArray(msg.reports)) this.setReports(msg.room, msg.reports);
+        break;
       case "error":
         this.emit({ type: "error", code: msg.code, message: msg.message });
         break;
@@ -190,6 +208,54 @@ export class Client extends Emitter {
     if (!this.rooms.get(room.id)) this.rooms.add({ latest: 0, present: 0, read: 0, unread: 0, ...room });
     else this.rooms.update(room.id, room);
     return room;
+  }
+
+  /** Any request (knocks, moderation, invitations, the oversight log); rejects with RequestError. */
+  request(message) { return this.conn.request(message); }
+
+  // ---- knocking ----
+
+  setKnocks(room, knocks) {
+    this.knocks.set(room, knocks.filter((k) => !k.state || k.state === "waiting"));
+    this.emit({ type: "knocks", room });
+  }
+
+  async loadKnocks(room) {
+    const ok = await this.conn.request({ type: "room.knocks", room });
+    this.setKnocks(room, Array.isArray(ok.knocks) ? ok.knocks : []);
+  }
+
+  async knock(room, message) {
+    const ok = await this.conn.request({ type: "room.knock", room, message });
+    this.lobby.delete(room);
+    this.rooms.update(room, { knock: ok.state || "waiting" });
+    return ok;
+  }
+
+  lobbySay(room, text, user = null) {
+    const message = { type: "room.lobby", room, text };
+    if (user !== null && user !== undefined) message.user = user;
+    return this.conn.request(message);
+  }
+
+  // ---- moderation ----
+
+  setReports(room, reports) {
+    this.reports.set(room, reports.filter((r) => !r.state || r.state === "open"));
+    this.emit({ type: "reports", room });
+  }
+
+  async loadReports(room) {
+    const ok = await this.conn.request({ type: "mod.reports", room });
+    this.setReports(room, Array.isArray(ok.reports) ? ok.reports : []);
+  }
+
+  async decideReport(room, id, state, note) {
+    const message = { type: "mod.report.decide", report: id, state };
+    if (note) message.note = note;
+    await this.conn.request(message);
+    const list = this.reports.get(room);
+    if (list) this.setReports(room, list.filter((r) => r.id !== id));
   }
 
   // ---- chat ----
@@ -255,6 +321,13 @@ export class Client extends Emitter {
   edit(room, seq, text) { return this.conn.request({ type: "chat.edit", room, seq, text }); }
 
   remove(room, seq) { return this.conn.request({ type: "chat.delete", room, seq }); }
+
+  /** A moderator deletes someone else's message, with an optional reason. */
+  modDelete(room, seq, reason) {
+    const message = { type: "mod.delete", room, seq };
+    if (reason) message.reason = reason;
+    return this.conn.request(message);
+  }
 
   typingNow(room) {
     const now = Date.now();

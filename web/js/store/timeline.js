@@ -35,7 +35,7 @@ export class Timeline extends Emitter {
         const msg = {
           seq, at: new Date(event.at), actor: event.actor, actorName: event.actor_name || "",
           text: event.deleted ? "" : (event.text ?? ""), nonce: event.nonce ?? null,
-          edited: !!event.edited, deleted: !!event.deleted,
+          edited: !!event.edited, deleted: !!event.deleted, deleteReason: event.delete_reason || event.reason || null,
           // A stored message already carries the newest text as of the server's latest seq.
           textSeq: event.edited ? Math.max(this.latestKnown, seq) : seq,
         };
@@ -59,7 +59,11 @@ export class Timeline extends Emitter {
       }
       case "chat.deleted": {
         const target = this.messages.get(Number(event.target));
-        if (target) { target.deleted = true; target.text = ""; }
+        if (target) {
+          target.deleted = true; target.text = "";
+          if (event.reason) target.deleteReason = String(event.reason);
+          if (event.actor !== undefined && event.actor !== target.actor) target.deletedBy = event.actor;
+        }
         break;
       }
       default: break;

@@ -8,12 +8,14 @@ const REFRESH_MS = 20000;
 
 export function homeView(client, { notice = null, onDismiss = null } = {}) {
   const body = h("div", { class: "home-body" });
+  // A guest sees only the room(s) they were invited to: the server lists nothing else.
+  const guest = client.user.role === "guest";
   // A live region present from the start; the text goes in once mounted so it is announced.
   const noticeBox = h("div", { id: "home-notice", class: "home-notice", role: "status", "aria-live": "polite" });
   const el = h("div", { class: "home" },
     h("header", { class: "home-header" },
       h("h1", { id: "home-title", tabindex: "-1" }, t("home.title")),
-      h("p", { class: "lead" }, t("home.greeting", { name: client.user.name }), " ", t("home.lead")),
+      h("p", { class: "lead" }, t("home.greeting", { name: client.user.name }), " ", t(guest ? "home.guestLead" : "home.lead")),
       noticeBox),
     body);
   if (notice) {
@@ -29,7 +31,7 @@ export function homeView(client, { notice = null, onDismiss = null } = {}) {
 
   function render() {
     if (!client.rooms.loaded) { reconcile(body, [h("p", { class: "muted loading" }, t("home.loading"))]); return; }
-    const groups = roomsByZone(client);
+    const groups = roomsByZone(client, { guest });
     reconcile(body, [groups.childElementCount ? groups : h("p", { class: "muted" }, t("home.empty"))]);
   }
 

@@ -5,13 +5,15 @@
 import { h, icon, linkify, avatar, reconcile, toast } from "./dom.js";
 import { t, language, formatTime, formatFull, formatDay, dayKey } from "../i18n/i18n.js";
 import { roomsByZone } from "./rooms-list.js";
-import { editDialog, confirmDialog } from "./dialogs.js";
-import { displayName } from "../store/rooms.js";
+import { editDialog, confirmDialog, reasonDialog } from "./dialogs.js";
+import { displayName, isOnRequest } from "../store/rooms.js";
+import { knockPanel } from "./knock.js";
+import { knocksPanel, reportsPanel, inviteDialog, personDialog } from "./moderation.js";
 
 const GROUP_MS = 5 * 60 * 1000;
 const MAX_CHARS = 4000;
 
-export function roomView(client, roomId) {
+export function roomView(client, roomId, { reenter = null } = {}) {
   const tl = client.timeline(roomId);
   const me = client.user.id;
   const summary = () => client.rooms.get(roomId);
@@ -37,10 +39,18 @@ export function roomView(client, roomId) {
   const peopleCount = h("span", { class: "people-count" });
   const peopleToggle = h("button", { type: "button", class: "icon-button people-toggle", "aria-controls": "people-panel", "aria-expanded": "false", title: t("room.showPeople") },
     icon("people"), peopleCount, h("span", { class: "visually-hidden" }, t("room.showPeople")));
+  const inviteButton = h("button", { type: "button", id: "invite-open", class: "icon-button invite-open", title: t("invite.open"), hidden: true },
+    icon("personAdd"), h("span", { class: "invite-open-label" }, t("invite.open")));
+  inviteButton.addEventListener("click", () => inviteDialog(client, roomId));
   const header = h("header", { class: "room-header" },
     h("a", { class: "icon-button back", href: "#/", title: t("room.back") }, icon("back"), h("span", { class: "visually-hidden" }, t("room.back"))),
     h("div", { class: "room-heading" }, title, sub),
+    inviteButton,
     peopleToggle);
+  // Moderators' queues: people waiting to enter, open reports. Made once `can` allows.
+  const queues = h("div", { class: "queues" });
+  let knocksQueue = null;
+  let reportsQueue = null;
 
   const top = h("div", { class: "log-top" });
   const list = h("ol", { class: "messages", role: "list" });
@@ -71,7 +81,7 @@ export function roomView(client, roomId) {
     h("div", { class: "people-head" }, peopleTitle, peopleClose), peopleList);
 
   const chat = h("section", { class: "chat", "aria-labelledby": "room-title" },
-    header, notice, h("div", { class: "log-wrap" }, log, jump), typingLine, composerSlot);
+    header, notice, queues, h("div", { class: "log-wrap" }, log, jump), typingLine, composerSlot);
   const el = h("div", { class: "room-layout" }, sidebar, chat, people);
 
   // ---- behaviour ----
@@ -139,8 +149,44 @@ export function roomView(client, roomId) {
     editDialog(msg.text, (text) => client.edit(roomId, msg.seq, text));
   }
   function openDelete(msg) {
-    const lead = msg.actor === me ? t("delete.lead") : t("delete.leadOther", { name: msg.actorName });
-    confirmDialog(t("delete.title"), lead, t("delete.confirm"), () => client.remove(roomId, msg.seq));
+    if (msg.actor === me) { confirmDialog(t("delete.title"), t("delete.lead"), t("delete.confirm"), () => client.remove(roomId, msg.seq)); return; }
+    confirmDialog(t("delete.title"), t("delete.leadOther", { name: msg.actorName }), t("delete.confirm"),
+      (reason) => client.modDelete(roomId, msg.seq, reason), { reason: true });
+  }
+  function openReport(msg) {
+    reasonDialog(t("report.title"), t("report.lead", { name: msg.actorName }), t("report.reason"), t("report.send"), async (reason) => {
+      await client.request({ type: "mod.report", room: roomId, seq: msg.seq, reason });
+      toast(t("report.sent"));
+    }, { required: true });
+  }
+  /** Scrolls to a message (from a report) and puts focus on it. */
+  async function goTo(seq) {
+    for (let i = 0; i < 20 && !tl.messages.has(seq) && tl.hasMore; i++) {
+      if (!(await client.loadEarlier(roomId))) break;
+    }
+    const node = list.querySelector(`.msg[data-seq="${seq}"]`);
+    if (!node) { toast(t("reports.gone")); return; }
+    node.setAttribute("tabindex", "-1");
+    node.scrollIntoView({ block: "center" });
+    node.classList.add("highlight");
+    node.focus();
+    setTimeout(() => node.classList.remove("highlight"), 2500);
+  }
+
+  /** The queues and the invite button, as the permissions allow. */
+  function renderModeration() {
+    const a = client.access.get(roomId);
+    inviteButton.hidden = !(a.known && !a.denied && a.can.has("invite"));
+    if (a.known && !a.denied && a.can.has("admit_knocks") && !knocksQueue) {
+      knocksQueue = knocksPanel(client, roomId);
+      queues.prepend(knocksQueue.el);
+      knocksQueue.refresh();
+    }
+    if (a.known && !a.denied && a.can.has("delete_any") && !reportsQueue) {
+      reportsQueue = reportsPanel(client, roomId, { goTo });
+      queues.append(reportsQueue.el);
+      reportsQueue.refresh();
+    }
   }
 
   function showNotice(headline, reason) {
@@ -182,15 +228,19 @@ export function roomView(client, roomId) {
     const key = `m:${msg.seq}`;
     const canEdit = own && !msg.deleted && may("edit_own");
     const canDelete = !msg.deleted && ((own && may("edit_own")) || may("delete_any"));
-    const version = [msg.text, msg.edited, msg.deleted, compact, language(), msg.actorName, canEdit, canDelete].join("\u0001");
+    const canReport = !own && !msg.deleted && client.access.get(roomId).known && may("read");
+    const reasonShown = msg.deleted && msg.deleteReason && may("delete_any") ? msg.deleteReason : null;
+    const version = [msg.text, msg.edited, msg.deleted, compact, language(), msg.actorName, canEdit, canDelete, canReport, reasonShown].join("\u0001");
     const cached = nodes.get(key);
     if (cached && cached.version === version) return cached.node;
     const time = h("time", { datetime: msg.at.toISOString(), title: formatFull(msg.at), class: "msg-time" }, formatTime(msg.at));
     const body = msg.deleted
-      ? h("div", { class: "msg-text deleted" }, t("msg.deleted"))
+      ? h("div", { class: "msg-text deleted" }, t("msg.deleted"), reasonShown ? h("span", { class: "delete-reason", dir: "auto" }, ` — ${t("msg.deletedReason", { reason: reasonShown })}`) : null)
       : h("div", { class: "msg-text", dir: "auto" }, linkify(msg.text));
     const deleteLabel = own ? t("msg.delete") : t("msg.deleteOf", { name: msg.actorName });
-    const actions = canEdit || canDelete ? h("div", { class: "msg-actions", role: "group", "aria-label": t("msg.actions") },
+    const reportLabel = t("msg.reportOf", { name: msg.actorName });
+    const actions = canEdit || canDelete || canReport ? h("div", { class: "msg-actions", role: "group", "aria-label": t("msg.actions") },
+      canReport ? h("button", { type: "button", class: "icon-button small msg-report", title: reportLabel, onclick: () => openReport(msg) }, icon("flag"), h("span", { class: "visually-hidden" }, reportLabel)) : null,
       canEdit ? h("button", { type: "button", class: "icon-button small msg-edit", title: t("msg.edit"), onclick: () => openEdit(msg) }, icon("edit"), h("span", { class: "visually-hidden" }, t("msg.edit"))) : null,
       canDelete ? h("button", { type: "button", class: "icon-button small msg-delete", title: deleteLabel, onclick: () => openDelete(msg) }, icon("trash"), h("span", { class: "visually-hidden" }, deleteLabel)) : null) : null;
     const node = h("li", { class: `msg${own ? " own" : ""}${compact ? " compact" : ""}${msg.deleted ? " is-deleted" : ""}`, dataset: { seq: String(msg.seq) } },
@@ -343,7 +393,8 @@ export function roomView(client, roomId) {
     const st = directState.get(p.user) || {};
     // In a direct conversation the other person is already the one written to.
     const offer = !self && !isDirect();
-    const version = [p.name, p.role, language(), offer, st.busy, st.error].join("\u0001");
+    const moderate = !self && !isDirect() && client.access.get(roomId).known && ["mute", "ban", "remove", "admit_knocks"].some((x) => client.access.may(roomId, x));
+    const version = [p.name, p.role, language(), offer, st.busy, st.error, moderate].join("\u0001");
     const cached = personNodes.get(p.user);
     if (cached && cached.version === version) return cached.node;
     let direct = null;
@@ -355,12 +406,15 @@ export function roomView(client, roomId) {
       direct = h("span", { class: "person-direct" }, button,
         st.error ? h("span", { id: errorId, class: "person-error", role: "alert", dir: "auto" }, st.error) : null);
     }
+    const modButton = moderate ? h("button", { type: "button", class: "link-button person-moderate", "aria-label": t("mod.personFor", { name: p.name }),
+      onclick: () => personDialog(client, roomId, p, (x) => client.access.may(roomId, x), { knockRoom: (summary() ?? tl.roomInfo)?.join_rule === "knock" }) },
+    icon("shield", "icon tiny"), h("span", { "aria-hidden": "true" }, t("mod.person"))) : null;
     const node = h("li", { class: "person", dataset: { user: String(p.user) } },
       h("span", { class: "avatar-wrap" }, avatar(p.name, p.user, "avatar small"), h("span", { class: "online-dot", "aria-hidden": "true" })),
       h("span", { class: "person-text" },
         h("span", { class: "person-name" }, p.name, self ? h("span", { class: "you" }, ` (${t("room.you")})`) : null),
         h("span", { class: "person-role" }, t(`role.${p.role}`)),
-        direct));
+        direct, modButton));
     personNodes.set(p.user, { node, version });
     return node;
   }
@@ -396,20 +450,31 @@ export function roomView(client, roomId) {
   }
 
   /** The join was refused (or access lost): say why, instead of a spinner, with a way home. */
+  let refusedWith = null;
+  let knock = null;
   function showRefused(denied) {
     if (notFound) return;
     notFound = true;
+    refusedWith = denied;
     client.close(roomId);
+    renderRefused();
+  }
+  function renderRefused() {
+    const denied = refusedWith;
     const s = summary();
+    const onRequest = s && isOnRequest(s) && denied.code !== "not_found";
+    if (onRequest && knock) return;
+    if (onRequest) knock = knockPanel(client, roomId);
     const missing = denied.code === "not_found";
     const back = h("a", { id: "refused-back", class: "button primary", href: "#/" }, t("room.back"));
     const titleText = missing ? t("room.notFound") : t("room.refused", { name: s ? displayName(s) : roomId });
-    chat.replaceChildren(header, h("div", { id: "room-refused", class: "not-found refused", role: "alert" },
+    const refusedBox = h("div", { id: "room-refused", class: `not-found refused${onRequest ? " with-knock" : ""}`, role: "alert" },
       missing ? null : icon("lock", "icon refused-icon"),
       h("p", { class: "refused-title" }, titleText),
       !missing && denied.message ? h("p", { class: "refused-reason", dir: "auto" }, denied.message) : null,
-      !missing && s && s.role === null ? h("p", { class: "muted" }, t("room.onRequest.lead")) : null,
-      h("p", {}, back)));
+      !missing && s && s.role === null && !onRequest ? h("p", { class: "muted" }, t("room.onRequest.lead")) : null,
+      onRequest ? null : h("p", {}, back));
+    chat.replaceChildren(header, onRequest ? h("div", { class: "refused-scroll" }, refusedBox, knock.el, h("p", { class: "knock-back" }, back)) : refusedBox);
     title.textContent = missing ? t("room.notFound") : (s ? displayName(s) : roomId);
     sub.textContent = "";
     document.title = `${title.textContent} — ${t("app.name")}`;
@@ -419,7 +484,12 @@ export function roomView(client, roomId) {
     if (room !== roomId) return;
     const a = client.access.get(roomId);
     if (a.denied) { showRefused(a.denied); return; }
-    render();
+    // Let in while on the refusal page (a knock admitted): enter the room afresh.
+    if (notFound && a.known && a.can.has("read")) { reenter?.(); return; }
+    renderModeration();
+    for (const v of nodes.values()) v.version = "";
+    for (const v of personNodes.values()) v.version = "";
+    renderPeople();
   }
 
   function onClientEvent(e) {
@@ -435,7 +505,7 @@ export function roomView(client, roomId) {
     client.outbox.subscribe(render),
     client.presence.subscribe((room) => { if (room === roomId) renderPeople(); }),
     client.typing.subscribe((room) => { if (room === roomId) renderTyping(); }),
-    client.rooms.subscribe(() => { renderSidebar(); render(); }),
+    client.rooms.subscribe(() => { renderSidebar(); if (notFound && refusedWith) renderRefused(); else render(); }),
     client.subscribe(onClientEvent),
     client.access.subscribe(onAccess),
   ];
@@ -448,9 +518,13 @@ export function roomView(client, roomId) {
 
   return {
     el,
-    focus() { (input.isConnected ? input : notFound ? chat.querySelector("#refused-back") || log : log).focus(); },
+    focus() { (input.isConnected ? input : notFound ? chat.querySelector("#knock-message, #lobby-input, #refused-back") || log : log).focus(); },
+    refused() { return notFound; },
     destroy({ keepJoined = false } = {}) {
       subs.forEach((u) => u());
+      knock?.destroy();
+      knocksQueue?.destroy();
+      reportsQueue?.destroy();
       observer.disconnect();
       if (maxSeen && client.connected) client.markRead(roomId, maxSeen);
       document.removeEventListener("visibilitychange", onVisibility);

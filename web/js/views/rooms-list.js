@@ -21,8 +21,10 @@ function roomMark(room) {
   return h("span", { class: `room-mark kind-${room.kind}`, "aria-hidden": "true" }, first.toUpperCase());
 }
 
-export function roomsByZone(client, { compact = false, current = null } = {}) {
-  const groups = client.rooms.grouped(client.user);
+export function roomsByZone(client, { compact = false, current = null, guest = client.user.role === "guest" } = {}) {
+  // A guest: only rooms they hold a role in, never the directory of the school.
+  const groups = client.rooms.grouped(client.user)
+    .map(([zone, rooms]) => [zone, guest ? rooms.filter((r) => r.role) : rooms]).filter(([, rooms]) => rooms.length);
   const root = h("div", { class: compact ? "zones compact" : "zones" });
   for (const [zone, rooms] of groups) {
     const headingId = `${compact ? "side" : "zone"}-${zone}`;
@@ -53,7 +55,7 @@ export function roomsByZone(client, { compact = false, current = null } = {}) {
     });
     root.append(h("section", { class: `zone zone-${zone}`, "aria-labelledby": headingId },
       h(compact ? "h3" : "h2", { id: headingId, class: "zone-title" }, t(`zone.${zone}`)),
-      compact ? null : h("p", { class: "zone-about" }, t(`zone.${zone}.about`)),
+      compact || guest ? null : h("p", { class: "zone-about" }, t(`zone.${zone}.about`)),
       h("ul", { class: "room-list", role: "list" }, items)));
   }
   return root;
