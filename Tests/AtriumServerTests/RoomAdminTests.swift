@@ -53,3 +53,27 @@ struct RoomAdminTests {
         }
     }
 }
+
+@Suite("Per-room permissions")
+struct RoomPermissionTests {
+    @Test func anOwnerAdjustsWhatARoleMayDoAndEveryoneFeelsItAtOnce() async throws {
+        try await withRunningServer { server in
+            let tina = try server.connect(as: "tina")   // owner of class 7A
+            let alice = try server.connect(as: "alice")
+            _ = try tina.join("class-7a")
+            _ = try alice.join("class-7a")
+            #expect(try alice.request(["type": "room.permissions", "room": "class-7a", "role": "member", "permissions": ["read"]]).code == "forbidden")
+            #expect(try tina.request(["type": "room.permissions", "room": "class-7a", "role": "owner", "permissions": ["read"]]).code == "bad_request")
+            #expect(try tina.request(["type": "room.permissions", "room": "class-7a", "role": "member", "permissions": ["fly"]]).code == "bad_request")
+            // Members may only read now: Alice is told and cannot post.
+            let set = try tina.request(["type": "room.permissions", "room": "class-7a", "role": "member", "permissions": ["read"]])
+            #expect(set["permissions"]?.arrayValue == ["read"])
+            let access = try alice.receive(where: { $0["type"]?.stringValue == "room.access" })
+            #expect(access["can"]?.arrayValue == ["read"])
+            #expect(try alice.request(["type": "chat.send", "room": "class-7a", "text": "hi"]).code == "forbidden")
+            // Back to the kind's default.
+            #expect(try tina.request(["type": "room.permissions", "room": "class-7a", "role": "member", "permissions": .null]).isOK)
+            #expect(try alice.request(["type": "chat.send", "room": "class-7a", "text": "hi"]).isOK)
+        }
+    }
+}

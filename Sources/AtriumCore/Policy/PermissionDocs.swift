@@ -44,6 +44,9 @@ extension PermissionTable {
         | `contact.minor_admin` | a minor and an administrator | `\(ContactTable().minorAdmin.rawValue)` |
         | `contact.adults` | two adults | `\(ContactTable().adults.rawValue)` |
 
+        A room's owner may change what a role can do in that room (`room.permissions`); owners
+        always keep every permission. The tables below are the defaults.
+
         ## Default permissions by room kind
 
 

@@ -144,6 +144,24 @@ private struct Fields {
                 throw fail("Give 'name', 'join_rule' or 'premoderated' to change.")
             }
             return .roomSettings(room: try room(), name: name, joinRule: rule, premoderated: premoderated)
+        case "room.permissions":
+            guard let rawRole = try optionalString("role"), let role = RoomRole(rawValue: rawRole) else {
+                throw fail("The field 'role' must be one of owner, moderator, member, observer, guest.")
+            }
+            var permissions: [RoomPermission]?
+            switch object["permissions"] {
+            case nil, .null?: permissions = nil
+            case .array(let list)?:
+                permissions = []
+                for item in list {
+                    guard let name = item.stringValue, let p = RoomPermission(rawValue: name) else {
+                        throw fail("Unknown permission \(item.encodedString()); see docs/permissions.md.")
+                    }
+                    permissions!.append(p)
+                }
+            case _?: throw fail("The field 'permissions' must be a list of permission names, or null for the default.")
+            }
+            return .roomPermissions(room: try room(), role: role, permissions: permissions)
         case "room.inspect":
             return .roomInspect(room: try room(), reason: try shortText("reason", required: true) ?? "")
         case "invite.revoke": return .inviteRevoke(id: try requiredInt("id", min: 1))

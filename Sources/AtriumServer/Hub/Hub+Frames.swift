@@ -102,6 +102,8 @@ extension Hub {
             inviteRevoke(c, ref: ref, id: id)
         case .roomSettings(let room, let name, let joinRule, let premoderated):
             roomSettings(c, ref: ref, roomID: room, name: name, joinRule: joinRule, premoderated: premoderated)
+        case .roomPermissions(let room, let role, let permissions):
+            roomPermissions(c, ref: ref, roomID: room, role: role, permissions: permissions)
         case .roomInspect(let room, let reason):
             roomInspect(c, ref: ref, roomID: room, reason: reason)
         }

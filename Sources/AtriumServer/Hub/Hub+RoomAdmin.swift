@@ -28,6 +28,35 @@ extension Hub {
         }
     }
 
+    /// `room.permissions` (change_settings): what a role may do in this room. Everyone in the
+    /// room is re-evaluated at once, as for any settings change.
+    func roomPermissions(_ c: Connection, ref: String?, roomID: RoomID, role: RoomRole, permissions: [RoomPermission]?) {
+        guard let me = c.user, let room = rooms[roomID] else {
+            fail(c, WireError(.notFound, "There is no room '\(roomID)'.", ref: ref))
+            return
+        }
+        guard allowed(c, ref: ref, .permission(.changeSettings), in: room) else { return }
+        let cid = c.id
+        commits.submit({ store in
+            try store.setRolePermissions(room: roomID, role: role, permissions: permissions.map(Set.init), by: me.id, nowMillis: wallMillis())
+        }) { [inbox] result in
+            inbox.post { hub in
+                switch result {
+                case .success(let overrides):
+                    guard let room = hub.rooms[roomID] else { return }
+                    room.applyOverrides(overrides)
+                    hub.applyRecord(room.record)
+                    if let c = hub.connections[cid] {
+                        hub.reply(c, ref: ref, [("role", .string(role.rawValue)),
+                                                ("permissions", .array(room.table.permissions(of: role).map { .string($0.rawValue) }))])
+                    }
+                case .failure(let error):
+                    if let c = hub.connections[cid] { hub.fail(c, WireError(error.code, error.message, ref: ref)) }
+                }
+            }
+        }
+    }
+
     /// A changed room record (settings, or the CLI): re-evaluates every signed-in person.
     func applyRecord(_ record: RoomRecord) {
         guard let room = rooms[record.id] else { return }

@@ -94,6 +94,7 @@ final class Hub {
                                                 listed: bootstrap.members[stored.record.id] ?? [:])
             rooms[stored.record.id]!.directPeople = bootstrap.directPeople[stored.record.id] ?? []
             rooms[stored.record.id]!.restrictions = bootstrap.restrictions[stored.record.id] ?? RoomRestrictions()
+            if let overrides = bootstrap.permissionOverrides[stored.record.id] { rooms[stored.record.id]!.applyOverrides(overrides) }
         }
         userRoles = bootstrap.userRoles
         for link in bootstrap.parentLinks { parentsOf[link.child, default: []].insert(link.parent) }

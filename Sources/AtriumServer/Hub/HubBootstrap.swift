@@ -12,6 +12,7 @@ struct HubBootstrap: Sendable {
     let restrictions: [RoomID: RoomRestrictions]
     let parentLinks: [(parent: UserID, child: UserID)]
     let userRoles: [UserID: OrgRole]
+    let permissionOverrides: [RoomID: [RoomRole: Set<RoomPermission>]]
     let latestChangeID: Int64
     let staticFiles: StaticFiles
     let commits: CommitQueue
@@ -26,10 +27,11 @@ struct HubBootstrap: Sendable {
         let restrictions = try store.allRestrictions()
         let parentLinks = try store.allParentLinks()
         let userRoles = try store.allUserRoles()
+        let permissionOverrides = try store.allPermissionOverrides()
         let latestChange = try store.latestChangeID()
         let files = StaticFiles.load(root: config.webDir, logger: logger)
         return HubBootstrap(
-            rooms: rooms, members: members, directPeople: directPeople, restrictions: restrictions, parentLinks: parentLinks, userRoles: userRoles, latestChangeID: latestChange, staticFiles: files,
+            rooms: rooms, members: members, directPeople: directPeople, restrictions: restrictions, parentLinks: parentLinks, userRoles: userRoles, permissionOverrides: permissionOverrides, latestChangeID: latestChange, staticFiles: files,
             commits: try CommitQueue(dataDir: config.dataDir, options: storeOptions, batchMax: config.commitBatchMax),
             reader: try StoreWorker(name: "atrium-reader", dataDir: config.dataDir, options: storeOptions),
             auth: try StoreWorker(name: "atrium-auth", dataDir: config.dataDir, options: storeOptions))

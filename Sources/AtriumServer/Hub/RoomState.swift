@@ -12,6 +12,8 @@ final class RoomState {
     /// The two people of a direct conversation (empty for other kinds): each sees the other's
     /// name as the room's name.
     var directPeople: [UserProfile] = []
+    /// What each role may do here: the kind's defaults with the owner's overrides.
+    var table: PermissionTable
     /// Administrators reading this room after giving a reason (room.inspect): observers.
     var inspectors: Set<UserID> = []
     /// Active mutes and bans (moderation).
@@ -26,6 +28,7 @@ final class RoomState {
     init(record: RoomRecord, lastSeq: Int64, graceSeconds: Double, listed: [UserID: RoomRole] = [:]) {
         self.record = record
         self.listed = listed
+        self.table = PermissionTable.defaults(for: record.kind)
         self.lastSeq = lastSeq
         self.presence = RoomPresence(graceSeconds: graceSeconds)
     }
@@ -33,7 +36,7 @@ final class RoomState {
     /// What `user` may do here: the one policy, with this room's listed role.
     func decide(_ action: RoomAction, for user: UserProfile) -> Decision {
         let now = wallMillis()
-        return Policy.decide(action, user: user, room: record, roomRole: listedRole(of: user),
+        return Policy.decide(action, user: user, room: record, roomRole: listedRole(of: user), table: table,
                              muted: restrictions.isMuted(user.id, nowMillis: now),
                              banned: restrictions.isBanned(user.id, nowMillis: now))
     }
@@ -46,9 +49,16 @@ final class RoomState {
     func permissions(of user: UserProfile) -> [RoomPermission] {
         let now = wallMillis()
         if restrictions.isBanned(user.id, nowMillis: now) { return [] }
-        var all = Policy.permissions(user: user, room: record, roomRole: listedRole(of: user))
+        var all = Policy.permissions(user: user, room: record, roomRole: listedRole(of: user), table: table)
         if restrictions.isMuted(user.id, nowMillis: now) { all.removeAll { $0 == .post || $0 == .editOwn } }
         return all
+    }
+
+    /// Applies the owner's overrides on top of the kind's defaults.
+    func applyOverrides(_ overrides: [RoomRole: Set<RoomPermission>]) {
+        var t = PermissionTable.defaults(for: record.kind)
+        for (role, set) in overrides where role != .owner { t.grants[role] = set }
+        table = t
     }
 
     /// The listed role, or observer for an inspecting administrator who is not listed.

@@ -189,6 +189,10 @@ enum Migrations {
         [
             "ALTER TABLE rooms ADD COLUMN premoderated INTEGER NOT NULL DEFAULT 0",
         ],
+        // 9: per-room permission overrides: JSON {"member": ["read", "post", …], …}.
+        [
+            "ALTER TABLE rooms ADD COLUMN permissions TEXT",
+        ],
     ]
 
     /// Runs the steps `db` has not run yet. Called once per connection, right after opening.
