@@ -64,6 +64,11 @@ public enum JoinRule: String, Sendable, CaseIterable, Codable {
     case invite
 }
 
+/// History visibility of a room.
+public enum HistoryVisibility: String, Sendable, CaseIterable, Codable {
+    case all, joined
+}
+
 /// A person's role inside one room (the permissions issue grows what each may do).
 public enum RoomRole: String, Sendable, CaseIterable, Codable {
     case owner, moderator, member, observer, guest
@@ -78,6 +83,9 @@ public struct RoomRecord: Sendable, Equatable {
     /// Posts by students wait for a moderator's approval; meanwhile only their author and the
     /// moderators see them.
     public var premoderated: Bool
+    /// Who reads the room's past: everyone who may read it (`all`), or each person only from
+    /// when they joined (`joined`).
+    public var history: HistoryVisibility = .all
 
     public init(id: RoomID, name: String, kind: RoomKind, joinRule: JoinRule? = nil, premoderated: Bool = false) {
         self.id = id
@@ -95,6 +103,7 @@ public struct RoomRecord: Sendable, Equatable {
             ("id", .string(id)), ("name", .string(name)), ("kind", .string(kind.rawValue)),
             ("zone", .string(zone.rawValue)), ("join_rule", .string(joinRule.rawValue)),
             ("role", role.map { .string($0.rawValue) } ?? .null), ("premoderated", .bool(premoderated)),
+            ("history", .string(history.rawValue)),
         ])
     }
 

@@ -59,7 +59,7 @@ struct ClientFrameDecoderTests {
             .modLift(room: "a", user: 1, ban: true), .modRemove(room: "a", user: 1, reason: nil),
             .modReport(room: "a", seq: 1, reason: "r"), .modReports(room: "a"), .modDecide(report: 1, resolved: true, note: nil),
             .inviteCreate(room: "a", hours: 1, uses: 1), .inviteList(room: "a"), .inviteRevoke(id: 1),
-            .roomSettings(room: "a", name: "n", joinRule: nil, premoderated: nil), .roomInspect(room: "a", reason: "r"),
+            .roomSettings(room: "a", name: "n", joinRule: nil, premoderated: nil, history: nil), .roomInspect(room: "a", reason: "r"),
             .roomPermissions(room: "a", role: .member, permissions: nil),
         ]
         #expect(samples.map(\.typeName) == ClientMessage.typeNames)

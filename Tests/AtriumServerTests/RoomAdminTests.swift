@@ -77,3 +77,29 @@ struct RoomPermissionTests {
         }
     }
 }
+
+@Suite("History visibility")
+struct HistoryVisibilityTests {
+    @Test func fromJoiningMeansNoEarlierEvents() async throws {
+        try await withRunningServer { server in
+            let tina = try server.connect(as: "tina")   // owner of class 7A
+            _ = try tina.join("class-7a")
+            for i in 1...3 { _ = try tina.post("class-7a", "before \(i)") }
+            #expect(try tina.request(["type": "room.settings", "room": "class-7a", "history": "sometimes"]).code == "bad_request")
+            #expect(try tina.request(["type": "room.settings", "room": "class-7a", "history": "joined"])["room"]?["history"]?.stringValue == "joined")
+            // Adam is listed only now: he reads from here on; Alice (listed from the start) reads all.
+            try cli(["room", "member", "--data", server.dataDir, "--room", "class-7a", "--login", "adam", "--role", "member"])
+            let adam = try server.connect(as: "adam")
+            #expect(try eventually { (try? adam.join("class-7a"))?["type"]?.stringValue == "ok" })
+            #expect(!adam.drain(for: 0.3).contains { $0["type"]?.stringValue == "event" })
+            #expect(try adam.request(["type": "history", "room": "class-7a"])["events"]?.arrayValue?.isEmpty == true)
+            let alice = try server.connect(as: "alice")
+            _ = try alice.join("class-7a")
+            #expect(try alice.request(["type": "history", "room": "class-7a"])["events"]?.arrayValue?.count == 3)
+            // New events reach him.
+            _ = try tina.post("class-7a", "after")
+            #expect(try adam.receive(where: { $0["type"]?.stringValue == "event" })["text"]?.stringValue == "after")
+            #expect(try adam.request(["type": "history", "room": "class-7a"])["events"]?.arrayValue?.count == 1)
+        }
+    }
+}

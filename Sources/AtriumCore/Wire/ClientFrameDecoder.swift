@@ -140,10 +140,15 @@ private struct Fields {
             case .bool(let b)?: premoderated = b
             case _?: throw fail("The field 'premoderated' must be true or false.")
             }
-            guard name != nil || rule != nil || premoderated != nil else {
-                throw fail("Give 'name', 'join_rule' or 'premoderated' to change.")
+            var history: HistoryVisibility?
+            if let raw = try optionalString("history") {
+                guard let h = HistoryVisibility(rawValue: raw) else { throw fail("The field 'history' must be \"all\" or \"joined\".") }
+                history = h
             }
-            return .roomSettings(room: try room(), name: name, joinRule: rule, premoderated: premoderated)
+            guard name != nil || rule != nil || premoderated != nil || history != nil else {
+                throw fail("Give 'name', 'join_rule', 'premoderated' or 'history' to change.")
+            }
+            return .roomSettings(room: try room(), name: name, joinRule: rule, premoderated: premoderated, history: history)
         case "room.permissions":
             guard let rawRole = try optionalString("role"), let role = RoomRole(rawValue: rawRole) else {
                 throw fail("The field 'role' must be one of owner, moderator, member, observer, guest.")

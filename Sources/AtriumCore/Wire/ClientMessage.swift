@@ -41,7 +41,7 @@ public enum ClientMessage: Sendable, Equatable {
     case inviteList(room: RoomID)
     case inviteRevoke(id: Int64)
     /// A room's owner changes its name or join rule.
-    case roomSettings(room: RoomID, name: String?, joinRule: JoinRule?, premoderated: Bool?)
+    case roomSettings(room: RoomID, name: String?, joinRule: JoinRule?, premoderated: Bool?, history: HistoryVisibility?)
     /// An administrator reads a room they are not listed in, giving a written reason (logged).
     case roomInspect(room: RoomID, reason: String)
     /// A room's owner sets what a role may do there (nil: back to the kind's default).
@@ -57,7 +57,7 @@ public enum ClientMessage: Sendable, Equatable {
              .roomKnock(let r, _), .roomKnocks(let r), .roomAdmit(let r, _), .roomRefuse(let r, _, _),
              .roomLobby(let r, _, _), .roomReturnToLobby(let r, _), .modDelete(let r, _, _), .modApprove(let r, _),
              .modRestrict(let r, _, _, _, _), .modLift(let r, _, _), .modRemove(let r, _, _), .modReport(let r, _, _),
-             .inviteCreate(let r, _, _), .inviteList(let r), .roomSettings(let r, _, _, _), .roomInspect(let r, _), .roomPermissions(let r, _, _):
+             .inviteCreate(let r, _, _), .inviteList(let r), .roomSettings(let r, _, _, _, _), .roomInspect(let r, _), .roomPermissions(let r, _, _):
             return r
         }
     }

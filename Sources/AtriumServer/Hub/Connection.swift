@@ -24,6 +24,8 @@ final class Connection {
     var rooms: Set<RoomID> = []
     /// For a guest: when their invitation ends (ms since 1970); the tick closes them then.
     var accessEndsAtMillis: Int64?
+    /// Rooms with history visibility `joined`: the seq this person reads from (exclusive).
+    var historyFloor: [RoomID: Int64] = [:]
     /// Rooms whose replay is still being read from storage: live events for them wait here so
     /// that none is sent before the replay ends, and none is lost.
     var replayBuffers: [RoomID: [(seq: Int64, frame: [UInt8])]] = [:]

@@ -100,8 +100,8 @@ extension Hub {
             inviteList(c, ref: ref, roomID: room)
         case .inviteRevoke(let id):
             inviteRevoke(c, ref: ref, id: id)
-        case .roomSettings(let room, let name, let joinRule, let premoderated):
-            roomSettings(c, ref: ref, roomID: room, name: name, joinRule: joinRule, premoderated: premoderated)
+        case .roomSettings(let room, let name, let joinRule, let premoderated, let history):
+            roomSettings(c, ref: ref, roomID: room, name: name, joinRule: joinRule, premoderated: premoderated, history: history)
         case .roomPermissions(let room, let role, let permissions):
             roomPermissions(c, ref: ref, roomID: room, role: role, permissions: permissions)
         case .roomInspect(let room, let reason):

@@ -6,7 +6,8 @@ import AtriumStore
 extension Hub {
     /// `room.settings` (change_settings): name and join rule. Everyone whose access changes is
     /// told at once; whoever can no longer read the room is taken out of it.
-    func roomSettings(_ c: Connection, ref: String?, roomID: RoomID, name: String?, joinRule: JoinRule?, premoderated: Bool?) {
+    func roomSettings(_ c: Connection, ref: String?, roomID: RoomID, name: String?, joinRule: JoinRule?, premoderated: Bool?,
+                      history: HistoryVisibility?) {
         guard let me = c.user, let room = rooms[roomID] else {
             fail(c, WireError(.notFound, "There is no room '\(roomID)'.", ref: ref))
             return
@@ -14,7 +15,8 @@ extension Hub {
         guard allowed(c, ref: ref, .permission(.changeSettings), in: room) else { return }
         let cid = c.id
         commits.submit({ store in
-            try store.updateRoom(id: roomID, name: name, joinRule: joinRule, premoderated: premoderated, by: me.id, nowMillis: wallMillis())
+            try store.updateRoom(id: roomID, name: name, joinRule: joinRule, premoderated: premoderated, history: history,
+                                 by: me.id, nowMillis: wallMillis())
         }) { [inbox] result in
             inbox.post { hub in
                 switch result {

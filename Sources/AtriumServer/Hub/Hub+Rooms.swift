@@ -87,7 +87,27 @@ extension Hub {
                 return
             }
             guard hub.allowed(c, ref: ref, .join, in: room) else { return }
-            hub.completeJoin(c, user: user, ref: ref, room: room, since: since)
+            // History visibility `joined`: a person reads the room from when they joined it
+            // (listed people: when they were listed; others: from this join). Owners and
+            // moderators read everything.
+            let role = room.role(of: user)
+            guard room.record.history == .joined, role != .owner, role != .moderator else {
+                c.historyFloor[roomID] = nil
+                hub.completeJoin(c, user: user, ref: ref, room: room, since: since)
+                return
+            }
+            guard room.listed[user.id] != nil else {
+                c.historyFloor[roomID] = c.historyFloor[roomID] ?? room.lastSeq
+                hub.completeJoin(c, user: user, ref: ref, room: room, since: since)
+                return
+            }
+            hub.reader.submit({ store in try store.memberSince(room: roomID)[user.id] ?? 0 }) { [inbox = hub.inbox] result in
+                inbox.post { hub in
+                    guard let c = hub.connections[cid], let room = hub.rooms[roomID] else { return }
+                    c.historyFloor[roomID] = (try? result.get()) ?? room.lastSeq
+                    hub.completeJoin(c, user: user, ref: ref, room: room, since: since)
+                }
+            }
         }
     }
 
@@ -100,14 +120,16 @@ extension Hub {
         dirtyRooms.insert(roomID)
 
         let latest = room.lastSeq
+        let floor = c.historyFloor[roomID] ?? 0
         var reset = false
-        let from: Int64
+        var from: Int64
         if let since {
-            reset = since > latest || latest - since > Int64(config.replayCap)
+            reset = since > latest || latest - max(since, floor) > Int64(config.replayCap)
             from = reset ? latest : since
         } else {
             from = max(0, latest - Int64(limits.historyDefault))
         }
+        from = max(from, min(floor, latest))
         if ref != nil {
             // Built only when asked for: a large room's presence list is not free.
             let role = room.role(of: user)
@@ -133,8 +155,9 @@ extension Hub {
         // Read the missing events; live events for this room wait in the replay buffer.
         c.replayBuffers[roomID] = []
         let cid = c.id
+        let start = from
         let count = Int(latest - from)
-        reader.submit({ store in try store.events(room: roomID, after: from, limit: count) }) { [inbox] result in
+        reader.submit({ store in try store.events(room: roomID, after: start, limit: count) }) { [inbox] result in
             inbox.post { hub in hub.finishReplay(cid, roomID: roomID, result) }
         }
     }
@@ -173,7 +196,8 @@ extension Hub {
                 switch result {
                 case .success(let events):
                     let room = hub.rooms[roomID]
-                    let shown = events.filter { e in room.map { hub.mayView(e, viewer: viewer, in: $0) } ?? false }
+                    let floor = c.historyFloor[roomID] ?? 0
+                    let shown = events.filter { e in e.seq > floor && (room.map { hub.mayView(e, viewer: viewer, in: $0) } ?? false) }
                     hub.reply(c, ref: ref, [("events", .array(shown.map { hub.visible($0, for: viewer).json }))])
                 case .failure(let error):
                     hub.fail(c, WireError(error.code, error.message, ref: ref))

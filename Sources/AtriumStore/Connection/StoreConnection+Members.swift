@@ -17,9 +17,10 @@ extension StoreConnection {
             }
             if let role {
                 _ = try db.execute("""
-                    INSERT INTO room_members(room, user_id, role, added_at) VALUES(?, ?, ?, ?)
+                    INSERT INTO room_members(room, user_id, role, added_at, since_seq)
+                    VALUES(?, ?, ?, ?, (SELECT last_seq FROM rooms WHERE id = ?))
                     ON CONFLICT(room, user_id) DO UPDATE SET role = excluded.role
-                    """, [.text(room), .int(userID), .text(role.rawValue), .int(nowMillis)])
+                    """, [.text(room), .int(userID), .text(role.rawValue), .int(nowMillis), .text(room)])
             } else {
                 _ = try db.execute("DELETE FROM room_members WHERE room = ? AND user_id = ?", [.text(room), .int(userID)])
             }
@@ -37,6 +38,12 @@ extension StoreConnection {
             (s.int64(0), RoomRole(rawValue: s.text(1)))
         }
         return Dictionary(rows.compactMap { id, role in role.map { (id, $0) } }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The seq each listed person of a room joined at (history visibility `joined`).
+    public func memberSince(room: RoomID) throws -> [UserID: Int64] {
+        Dictionary(try db.query("SELECT user_id, since_seq FROM room_members WHERE room = ?", [.text(room)]) { ($0.int64(0), $0.int64(1)) },
+                   uniquingKeysWith: { a, _ in a })
     }
 
     /// Every room's listed people (the server loads this once at start-up).

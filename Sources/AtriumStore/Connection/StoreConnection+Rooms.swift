@@ -15,17 +15,19 @@ extension StoreConnection {
     }
 
     /// Changes a room's name and/or join rule (logged in the oversight log).
-    public func updateRoom(id: RoomID, name: String?, joinRule: JoinRule?, premoderated: Bool? = nil, by actor: UserID?,
-                           nowMillis: Int64) throws -> StoredRoom {
+    public func updateRoom(id: RoomID, name: String?, joinRule: JoinRule?, premoderated: Bool? = nil,
+                           history: HistoryVisibility? = nil, by actor: UserID?, nowMillis: Int64) throws -> StoredRoom {
         try transaction {
             guard let before = try room(id: id) else { throw StoreError(.notFound, "There is no room '\(id)'.") }
             if let name { _ = try db.execute("UPDATE rooms SET name = ? WHERE id = ?", [.text(name), .text(id)]) }
             if let joinRule { _ = try db.execute("UPDATE rooms SET join_rule = ? WHERE id = ?", [.text(joinRule.rawValue), .text(id)]) }
             if let premoderated { _ = try db.execute("UPDATE rooms SET premoderated = ? WHERE id = ?", [.int(premoderated ? 1 : 0), .text(id)]) }
+            if let history { _ = try db.execute("UPDATE rooms SET history = ? WHERE id = ?", [.text(history.rawValue), .text(id)]) }
             var detail: JSONObject = [:]
             if let name { detail["name"] = .string(name); detail["old_name"] = .string(before.record.name) }
             if let joinRule { detail["join_rule"] = .string(joinRule.rawValue); detail["old_join_rule"] = .string(before.record.joinRule.rawValue) }
             if let premoderated { detail["premoderated"] = .bool(premoderated) }
+            if let history { detail["history"] = .string(history.rawValue) }
             try appendAudit(actor: actor, action: "room.settings", room: id, subject: nil, detail: detail, nowMillis: nowMillis)
             return try room(id: id)!
         }
@@ -33,11 +35,11 @@ extension StoreConnection {
 
     /// Every room, by id.
     public func rooms() throws -> [StoredRoom] {
-        try db.query("SELECT id, name, kind, join_rule, last_seq, premoderated FROM rooms ORDER BY id", [], Self.storedRoom)
+        try db.query("SELECT id, name, kind, join_rule, last_seq, premoderated, history FROM rooms ORDER BY id", [], Self.storedRoom)
     }
 
     public func room(id: RoomID) throws -> StoredRoom? {
-        try db.queryOne("SELECT id, name, kind, join_rule, last_seq, premoderated FROM rooms WHERE id = ?", [.text(id)], Self.storedRoom)
+        try db.queryOne("SELECT id, name, kind, join_rule, last_seq, premoderated, history FROM rooms WHERE id = ?", [.text(id)], Self.storedRoom)
     }
 
     private static func storedRoom(_ s: Statement) throws -> StoredRoom {
@@ -48,7 +50,8 @@ extension StoreConnection {
         guard let rule = JoinRule(rawValue: s.text(3)) else {
             throw StoreError(.internal, "Room '\(id)' has an unknown join rule '\(s.text(3))'.")
         }
-        return StoredRoom(record: RoomRecord(id: id, name: s.text(1), kind: kind, joinRule: rule, premoderated: s.int64(5) != 0),
-                          lastSeq: s.int64(4))
+        var record = RoomRecord(id: id, name: s.text(1), kind: kind, joinRule: rule, premoderated: s.int64(5) != 0)
+        record.history = HistoryVisibility(rawValue: s.text(6)) ?? .all
+        return StoredRoom(record: record, lastSeq: s.int64(4))
     }
 }

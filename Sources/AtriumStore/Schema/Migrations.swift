@@ -193,6 +193,11 @@ enum Migrations {
         [
             "ALTER TABLE rooms ADD COLUMN permissions TEXT",
         ],
+        // 10: history visibility per room, and the seq at which each listed person joined.
+        [
+            "ALTER TABLE rooms ADD COLUMN history TEXT NOT NULL DEFAULT 'all'",
+            "ALTER TABLE room_members ADD COLUMN since_seq INTEGER NOT NULL DEFAULT 0",
+        ],
     ]
 
     /// Runs the steps `db` has not run yet. Called once per connection, right after opening.
