@@ -14,22 +14,25 @@ extension Hub {
         guard !changed.isEmpty else { return }
         for c in connections.values {
             guard let user = c.user, changed.contains(user.id) else { continue }
-            let role = room.role(of: user)
-            let canRead = room.decide(.read, for: user).isAllowed
             let reason: String
-            if !canRead {
+            if !room.decide(.read, for: user).isAllowed {
                 reason = lostReason ?? "You no longer have access to “\(room.record.name)”."
                 if c.rooms.contains(roomID) { removeFromRoom(c, room) }
             } else {
-                reason = "Your role in “\(room.record.name)” is now \(role?.rawValue ?? "none")."
+                reason = "Your role in “\(room.record.name)” is now \(room.role(of: user)?.rawValue ?? "none")."
             }
-            send(c, JSON.object([
-                ("type", "room.access"), ("room", .string(roomID)),
-                ("role", role.map { .string($0.rawValue) } ?? .null),
-                ("can", .array(room.permissions(of: user).map { .string($0.rawValue) })),
-                ("reason", .string(reason)),
-            ]).encoded())
+            send(c, accessFrame(room, for: user, reason: reason))
         }
+    }
+
+    /// `room.access`: the person's role and permissions in the room now, and why it changed.
+    func accessFrame(_ room: RoomState, for user: UserProfile, reason: String) -> [UInt8] {
+        JSON.object([
+            ("type", "room.access"), ("room", .string(room.record.id)),
+            ("role", room.role(of: user).map { .string($0.rawValue) } ?? .null),
+            ("can", .array(room.permissions(of: user).map { .string($0.rawValue) })),
+            ("reason", .string(reason)),
+        ]).encoded()
     }
 
     /// Tells one person's connections their (unchanged) access to a room, with a reason.
@@ -37,12 +40,7 @@ extension Hub {
         guard let room = rooms[roomID] else { return }
         for c in connections.values {
             guard let user = c.user, user.id == userID else { continue }
-            send(c, JSON.object([
-                ("type", "room.access"), ("room", .string(roomID)),
-                ("role", room.role(of: user).map { .string($0.rawValue) } ?? .null),
-                ("can", .array(room.permissions(of: user).map { .string($0.rawValue) })),
-                ("reason", .string(reason)),
-            ]).encoded())
+            send(c, accessFrame(room, for: user, reason: reason))
         }
     }
 

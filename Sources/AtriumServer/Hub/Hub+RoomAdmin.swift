@@ -71,12 +71,8 @@ extension Hub {
             let lost = !room.decide(.read, for: user).isAllowed
             if lost && c.rooms.contains(record.id) { removeFromRoom(c, room) }
             guard before[user.id] != role || c.rooms.contains(record.id) else { continue }
-            send(c, JSON.object([
-                ("type", "room.access"), ("room", .string(record.id)),
-                ("role", role.map { .string($0.rawValue) } ?? .null),
-                ("can", .array(room.permissions(of: user).map { .string($0.rawValue) })),
-                ("reason", .string(lost ? "You no longer have access to “\(record.name)”." : "The settings of “\(record.name)” changed.")),
-            ]).encoded())
+            send(c, accessFrame(room, for: user,
+                                reason: lost ? "You no longer have access to “\(record.name)”." : "The settings of “\(record.name)” changed."))
         }
     }
 
