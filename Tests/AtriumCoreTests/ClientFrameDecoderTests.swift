@@ -60,11 +60,11 @@ struct ClientFrameDecoderTests {
             .modReport(room: "a", seq: 1, reason: "r"), .modReports(room: "a"), .modDecide(report: 1, resolved: true, note: nil),
             .inviteCreate(room: "a", hours: 1, uses: 1), .inviteList(room: "a"), .inviteRevoke(id: 1),
             .roomSettings(room: "a", name: "n", joinRule: nil, premoderated: nil, history: nil), .roomInspect(room: "a", reason: "r"),
-            .roomPermissions(room: "a", role: .member, permissions: nil),
+            .roomPermissions(room: "a", role: .member, permissions: nil), .roomMembers(room: "a"),
         ]
         #expect(samples.map(\.typeName) == ClientMessage.typeNames)
         #expect(samples.map(\.room) == [nil, nil, nil, "a", "a", "a", "a", "a", "a", "a", "a", nil, nil, "a", "a", "a", "a", "a", "a",
-                                         "a", "a", "a", "a", "a", "a", "a", "a", "a", nil, "a", "a", nil, "a", "a", "a"])
+                                         "a", "a", "a", "a", "a", "a", "a", "a", "a", nil, "a", "a", nil, "a", "a", "a", "a"])
     }
 
     @Test func refIsCarried() {

@@ -22,9 +22,13 @@ struct KnockTests {
             let tina = try server.connect(as: "tina")
             let bob = try server.connect(as: "bob")
             let bobID = try #require(bob.welcome?["user"]?["id"]?.intValue)
+            // Activity in the room stays hidden from those who may only knock.
+            _ = try tina.join("meeting")
+            _ = try tina.post("meeting", "private agenda")
             // Bob sees the room (knock rooms are listed) but cannot enter.
             let listed = try #require(bob.request(["type": "rooms"])["rooms"]?.arrayValue).first { $0["id"]?.stringValue == "meeting" }
             #expect(listed?["role"] == .null)
+            #expect(listed?["unread"]?.intValue == 0 && listed?["latest"]?.intValue == 0 && listed?["present"]?.intValue == 0)
             #expect(try bob.request(["type": "join", "room": "meeting"]).code == "forbidden")
             // He knocks; the moderator sees the queue live.
             #expect(try bob.request(["type": "room.knock", "room": "meeting", "message": "May I join the meeting?"])["state"]?.stringValue == "waiting")

@@ -78,6 +78,11 @@ struct ModerationTests {
             #expect(try tina.request(["type": "mod.reports"]).code == "forbidden")  // all rooms: leads only
             #expect(try adam.request(["type": "mod.reports"])["reports"]?.arrayValue?.count == 1)
             #expect(try bob.request(["type": "mod.report", "room": "class-7a", "seq": 999, "reason": "x"]).code == "not_found")
+            // Alice learns her message was reported, but never by whom.
+            let hers = try #require(alice.request(["type": "audit.mine"])["entries"]?.arrayValue)
+            let entry = try #require(hers.first { $0["action"]?.stringValue == "mod.report" })
+            #expect(entry["actor"] == .null && entry["actor_name"] == .null)
+            #expect(!entry.encodedString().contains("Bob"))
             // The moderator resolves it; deciding twice is a conflict.
             #expect(try tina.request(["type": "mod.report.decide", "report": .int(reportID), "state": "resolved", "note": "talked to them"])["state"]?.stringValue == "resolved")
             #expect(try adam.request(["type": "mod.report.decide", "report": .int(reportID), "state": "dismissed"]).code == "conflict")

@@ -47,6 +47,12 @@ struct RoomAdminTests {
             // Everyone in the room sees who is reading it.
             let seen = try tina.receive(where: { $0["type"]?.stringValue == "presence" && ($0["joined"]?.arrayValue ?? []).contains { $0["name"]?.stringValue == "Adam Orlov" } })
             #expect(seen["room"]?.stringValue == "class-7a")
+            // The member list shows who is listed, and the inspecting administrator.
+            let members = try #require(tina.request(["type": "room.members", "room": "class-7a"])["members"]?.arrayValue)
+            #expect(members.contains { $0["name"]?.stringValue == "Adam Orlov" && $0["inspecting"] == .bool(true) && $0["room_role"]?.stringValue == "observer" })
+            #expect(members.contains { $0["name"]?.stringValue == "Tina Petrova" && $0["room_role"]?.stringValue == "owner" })
+            let bob = try server.connect(as: "bob")
+            #expect(try bob.request(["type": "room.members", "room": "council"])["open_to"]?.stringValue == "everyone")
             let log = try cli(["audit", "--data", server.dataDir, "--login", "adam"])
             #expect(log.contains("admin.inspect,class-7a"))
             #expect(log.contains("report #4 about bullying"))

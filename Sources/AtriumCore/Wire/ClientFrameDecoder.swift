@@ -167,6 +167,7 @@ private struct Fields {
             case _?: throw fail("The field 'permissions' must be a list of permission names, or null for the default.")
             }
             return .roomPermissions(room: try room(), role: role, permissions: permissions)
+        case "room.members": return .roomMembers(room: try room())
         case "room.inspect":
             return .roomInspect(room: try room(), reason: try shortText("reason", required: true) ?? "")
         case "invite.revoke": return .inviteRevoke(id: try requiredInt("id", min: 1))

@@ -44,6 +44,8 @@ public enum ClientMessage: Sendable, Equatable {
     case roomSettings(room: RoomID, name: String?, joinRule: JoinRule?, premoderated: Bool?, history: HistoryVisibility?)
     /// An administrator reads a room they are not listed in, giving a written reason (logged).
     case roomInspect(room: RoomID, reason: String)
+    /// Who can read a room: its listed people with their room roles, and who is inspecting it.
+    case roomMembers(room: RoomID)
     /// A room's owner sets what a role may do there (nil: back to the kind's default).
     case roomPermissions(room: RoomID, role: RoomRole, permissions: [RoomPermission]?)
 
@@ -57,7 +59,7 @@ public enum ClientMessage: Sendable, Equatable {
              .roomKnock(let r, _), .roomKnocks(let r), .roomAdmit(let r, _), .roomRefuse(let r, _, _),
              .roomLobby(let r, _, _), .roomReturnToLobby(let r, _), .modDelete(let r, _, _), .modApprove(let r, _),
              .modRestrict(let r, _, _, _, _), .modLift(let r, _, _), .modRemove(let r, _, _), .modReport(let r, _, _),
-             .inviteCreate(let r, _, _), .inviteList(let r), .roomSettings(let r, _, _, _, _), .roomInspect(let r, _), .roomPermissions(let r, _, _):
+             .inviteCreate(let r, _, _), .inviteList(let r), .roomSettings(let r, _, _, _, _), .roomInspect(let r, _), .roomPermissions(let r, _, _), .roomMembers(let r):
             return r
         }
     }
@@ -98,6 +100,7 @@ public enum ClientMessage: Sendable, Equatable {
         case .roomSettings: return "room.settings"
         case .roomInspect: return "room.inspect"
         case .roomPermissions: return "room.permissions"
+        case .roomMembers: return "room.members"
         }
     }
 
@@ -106,7 +109,7 @@ public enum ClientMessage: Sendable, Equatable {
         "hello", "ping", "rooms", "join", "leave", "history", "typing", "chat.send", "chat.edit", "chat.delete", "read", "room.direct", "audit.mine",
         "room.knock", "room.knocks", "room.admit", "room.refuse", "room.lobby", "room.lobby.return",
         "mod.delete", "mod.approve", "mod.mute", "mod.unmute", "mod.ban", "mod.unban", "mod.remove", "mod.report", "mod.reports",
-        "mod.report.decide", "invite.create", "invite.list", "invite.revoke", "room.settings", "room.inspect", "room.permissions",
+        "mod.report.decide", "invite.create", "invite.list", "invite.revoke", "room.settings", "room.inspect", "room.permissions", "room.members",
     ]
 }
 

@@ -15,6 +15,12 @@ extension Hub {
             }
             return entries.map { e in
                 guard case .object(var o) = e.json else { return .null }
+                // Whoever reported a message stays anonymous to the person reported.
+                if e.action == "mod.report" && e.actor != me.id {
+                    o["actor"] = .null
+                    o["actor_name"] = .null
+                    return .object(o)
+                }
                 o["actor_name"] = e.actor.flatMap { names[$0] }.map { .string($0) } ?? .null
                 o["subject_name"] = e.subject.flatMap { names[$0] }.map { .string($0) } ?? .null
                 return .object(o)

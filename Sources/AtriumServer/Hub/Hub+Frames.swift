@@ -104,6 +104,8 @@ extension Hub {
             roomSettings(c, ref: ref, roomID: room, name: name, joinRule: joinRule, premoderated: premoderated, history: history)
         case .roomPermissions(let room, let role, let permissions):
             roomPermissions(c, ref: ref, roomID: room, role: role, permissions: permissions)
+        case .roomMembers(let room):
+            roomMembers(c, ref: ref, roomID: room)
         case .roomInspect(let room, let reason):
             roomInspect(c, ref: ref, roomID: room, reason: reason)
         }

@@ -76,6 +76,37 @@ extension Hub {
         }
     }
 
+    /// `room.members` (anyone who can read the room): everyone listed in it with their room
+    /// role, and administrators inspecting it — so no one reads a listed room invisibly. In an
+    /// open or public room every member of the school may also read it (`open_to`).
+    func roomMembers(_ c: Connection, ref: String?, roomID: RoomID) {
+        guard let me = c.user, let room = rooms[roomID] else {
+            fail(c, WireError(.notFound, "There is no room '\(roomID)'.", ref: ref))
+            return
+        }
+        guard allowed(c, ref: ref, .read, in: room) else { return }
+        let ids = Set(room.listed.keys).union(room.inspectors)
+        let cid = c.id
+        reader.submit({ store in try ids.compactMap { try store.user(id: $0)?.profile } }) { [inbox] result in
+            inbox.post { hub in
+                guard let c = hub.connections[cid], let room = hub.rooms[roomID] else { return }
+                switch result {
+                case .success(let people):
+                    let list = people.sorted { $0.name < $1.name }.map { p -> JSON in
+                        .object([("user", .int(p.id)), ("name", .string(hub.name(p.name, of: p.id, for: me))),
+                                 ("role", .string(p.role.rawValue)),
+                                 ("room_role", .string((room.listed[p.id] ?? .observer).rawValue)),
+                                 ("inspecting", .bool(room.listed[p.id] == nil))])
+                    }
+                    let openTo: JSON = room.record.joinRule == .open ? "school" : room.record.joinRule == .public ? "everyone" : .null
+                    hub.reply(c, ref: ref, [("members", .array(list)), ("open_to", openTo)])
+                case .failure(let error):
+                    hub.fail(c, WireError(error.code, error.message, ref: ref))
+                }
+            }
+        }
+    }
+
     /// `room.inspect`: an administrator reads a room they are not listed in, as an observer,
     /// after giving a written reason. They appear in the room's presence like anyone reading
     /// it (no one reads a room invisibly), and the access is in the oversight log.

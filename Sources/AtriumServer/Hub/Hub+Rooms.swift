@@ -27,10 +27,12 @@ extension Hub {
         let list: [JSON] = visible.map { room in
             guard case .object(var o) = roomJSON(room, for: user) else { return .null }
             let state = states[room.record.id] ?? ReadState(read: 0, unread: 0)
-            o["latest"] = .int(room.lastSeq)
-            o["present"] = .int(Int64(room.presence.present(now: now).count))
-            o["read"] = .int(state.read)
-            o["unread"] = .int(Int64(state.unread))
+            // A room listed only to knock on reveals nothing of its activity.
+            let readable = room.decide(.read, for: user).isAllowed
+            o["latest"] = .int(readable ? room.lastSeq : 0)
+            o["present"] = .int(readable ? Int64(room.presence.present(now: now).count) : 0)
+            o["read"] = .int(readable ? state.read : 0)
+            o["unread"] = .int(readable ? Int64(state.unread) : 0)
             if waiting.contains(room.record.id) { o["knock"] = "waiting" }
             return .object(o)
         }
