@@ -168,6 +168,48 @@ private struct Fields {
             }
             return .roomPermissions(room: try room(), role: role, permissions: permissions)
         case "room.members": return .roomMembers(room: try room())
+        case "admin.users": return .admin(.users)
+        case "admin.user.add":
+            guard let login = try optionalString("login")?.lowercased(), UserProfile.isValidLogin(login) else {
+                throw fail("The field 'login' must be 2 to 64 characters of a-z, 0-9, '.', '_' and '-'.")
+            }
+            guard let name = try shortText("name", required: true), name.unicodeScalars.count <= 200 else {
+                throw fail("The field 'name' must be 1 to 200 characters.")
+            }
+            guard let raw = try optionalString("role"), let role = OrgRole(rawValue: raw), OrgRole.accountRoles.contains(role) else {
+                throw fail("The field 'role' must be admin, teacher, student, parent or partner.")
+            }
+            return .admin(.addUser(login: login, name: name, role: role, group: try shortText("group", required: false)))
+        case "admin.user.link":
+            return .admin(.linkParent(parent: try requiredInt("parent", min: 1), child: try requiredInt("child", min: 1)))
+        case "admin.user.minor":
+            guard case .bool(let minor)? = object["minor"] else { throw fail("The field 'minor' must be true or false.") }
+            return .admin(.setMinor(user: try requiredInt("user", min: 1), minor: minor))
+        case "admin.user.revoke_sessions":
+            return .admin(.revokeSessions(user: try requiredInt("user", min: 1)))
+        case "admin.room.add":
+            guard let id = try optionalString("id"), RoomRecord.isValidID(id) else {
+                throw fail("The field 'id' must be a room id: 1 to 64 characters of a-z, 0-9, '.', '_' and '-'.")
+            }
+            guard let name = try shortText("name", required: true), name.unicodeScalars.count <= 200 else {
+                throw fail("The field 'name' must be 1 to 200 characters.")
+            }
+            guard let rawKind = try optionalString("kind"), let kind = RoomKind(rawValue: rawKind) else {
+                throw fail("The field 'kind' must be a room kind (lounge, library, …, partner).")
+            }
+            var rule: JoinRule?
+            if let raw = try optionalString("join_rule") {
+                guard let r = JoinRule(rawValue: raw) else { throw fail("The field 'join_rule' must be open, public, members, knock or invite.") }
+                rule = r
+            }
+            return .admin(.addRoom(RoomRecord(id: id, name: name, kind: kind, joinRule: rule)))
+        case "admin.room.member":
+            var role: RoomRole?
+            if let raw = try optionalString("role") {
+                guard let r = RoomRole(rawValue: raw) else { throw fail("The field 'role' must be owner, moderator, member, observer, guest or null.") }
+                role = r
+            }
+            return .admin(.setMember(room: try room(), user: try requiredInt("user", min: 1), role: role))
         case "room.inspect":
             return .roomInspect(room: try room(), reason: try shortText("reason", required: true) ?? "")
         case "invite.revoke": return .inviteRevoke(id: try requiredInt("id", min: 1))

@@ -46,13 +46,15 @@ public enum ClientMessage: Sendable, Equatable {
     case roomInspect(room: RoomID, reason: String)
     /// Who can read a room: its listed people with their room roles, and who is inspecting it.
     case roomMembers(room: RoomID)
+    /// School administration (admins only).
+    case admin(AdminMessage)
     /// A room's owner sets what a role may do there (nil: back to the kind's default).
     case roomPermissions(room: RoomID, role: RoomRole, permissions: [RoomPermission]?)
 
     /// The room the message addresses, if any (for routing and per-room checks).
     public var room: RoomID? {
         switch self {
-        case .hello, .ping, .rooms, .roomDirect, .auditMine, .modDecide, .inviteRevoke: return nil
+        case .hello, .ping, .rooms, .roomDirect, .auditMine, .modDecide, .inviteRevoke, .admin: return nil
         case .modReports(let r): return r
         case .join(let r, _), .leave(let r), .history(let r, _, _), .typing(let r),
              .chatSend(let r, _, _), .chatEdit(let r, _, _), .chatDelete(let r, _), .read(let r, _),
@@ -101,6 +103,7 @@ public enum ClientMessage: Sendable, Equatable {
         case .roomInspect: return "room.inspect"
         case .roomPermissions: return "room.permissions"
         case .roomMembers: return "room.members"
+        case .admin(let a): return a.typeName
         }
     }
 
@@ -110,6 +113,8 @@ public enum ClientMessage: Sendable, Equatable {
         "room.knock", "room.knocks", "room.admit", "room.refuse", "room.lobby", "room.lobby.return",
         "mod.delete", "mod.approve", "mod.mute", "mod.unmute", "mod.ban", "mod.unban", "mod.remove", "mod.report", "mod.reports",
         "mod.report.decide", "invite.create", "invite.list", "invite.revoke", "room.settings", "room.inspect", "room.permissions", "room.members",
+        "admin.users", "admin.user.add", "admin.user.link", "admin.user.minor", "admin.user.revoke_sessions",
+        "admin.room.add", "admin.room.member",
     ]
 }
 

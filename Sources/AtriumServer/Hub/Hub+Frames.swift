@@ -106,6 +106,8 @@ extension Hub {
             roomPermissions(c, ref: ref, roomID: room, role: role, permissions: permissions)
         case .roomMembers(let room):
             roomMembers(c, ref: ref, roomID: room)
+        case .admin(let message):
+            administer(c, ref: ref, message)
         case .roomInspect(let room, let reason):
             roomInspect(c, ref: ref, roomID: room, reason: reason)
         }
