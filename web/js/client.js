@@ -131,7 +131,12 @@ export class Client extends Emitter {
     switch (msg.type) {
       case "event": {
         const tl = this.timeline(msg.room);
+        const approvedNew = msg.kind === "chat.approved" && !tl.messages.has(Number(msg.target));
         const isNew = tl.apply(msg);
+        if (approvedNew && isNew && msg.author !== this.user.id) {
+          const summary = this.rooms.get(msg.room);
+          if (summary && Number(msg.target) > (summary.read || 0)) this.rooms.update(msg.room, { unread: (summary.unread || 0) + 1 });
+        }
         if (msg.kind === "chat.message") {
           if (msg.actor === this.user.id && msg.nonce) this.outbox.remove(msg.nonce);
           if (msg.actor !== this.user.id) this.typing.stopped(msg.room, msg.actor);
@@ -321,6 +326,40 @@ export class Client extends Emitter {
   edit(room, seq, text) { return this.conn.request({ type: "chat.edit", room, seq, text }); }
 
   remove(room, seq) { return this.conn.request({ type: "chat.delete", room, seq }); }
+
+  /** A moderator approves a post waiting in a pre-moderated room. */
+  approve(room, seq) { return this.conn.request({ type: "mod.approve", room, seq }); }
+
+  // ---- room administration ----
+
+  /** What the owner set with `room.permissions` in this session: room → role → [permission]
+   *  (the server has no request that reads a room's table back). */
+  rolePermissions(room) {
+    this.roleTables ??= new Map();
+    if (!this.roleTables.has(room)) this.roleTables.set(room, new Map());
+    return this.roleTables.get(room);
+  }
+
+  async setRolePermissions(room, role, permissions) {
+    const ok = await this.conn.request({ type: "room.permissions", room, role, permissions });
+    const table = this.rolePermissions(room);
+    if (permissions === null) table.delete(role);
+    else table.set(role, Array.isArray(ok.permissions) ? ok.permissions : permissions);
+    return ok;
+  }
+
+  async roomSettings(room, changes) {
+    const ok = await this.conn.request({ type: "room.settings", room, ...changes });
+    if (ok.room && typeof ok.room === "object") {
+      const { id, name, join_rule, premoderated, history } = ok.room;
+      const patch = { name, join_rule, premoderated, history };
+      for (const k of Object.keys(patch)) if (patch[k] === undefined) delete patch[k];
+      this.rooms.update(room, patch);
+      const tl = this.timeline(room);
+      if (tl.roomInfo && id === room) { tl.roomInfo = { ...tl.roomInfo, ...patch }; tl.emit(); }
+    }
+    return ok;
+  }
 
   /** A moderator deletes someone else's message, with an optional reason. */
   modDelete(room, seq, reason) {

@@ -36,6 +36,8 @@ export class Timeline extends Emitter {
           seq, at: new Date(event.at), actor: event.actor, actorName: event.actor_name || "",
           text: event.deleted ? "" : (event.text ?? ""), nonce: event.nonce ?? null,
           edited: !!event.edited, deleted: !!event.deleted, deleteReason: event.delete_reason || event.reason || null,
+          // Pre-moderation: waiting for a moderator (seen only by its author and moderators).
+          pending: event.pending === true,
           // A stored message already carries the newest text as of the server's latest seq.
           textSeq: event.edited ? Math.max(this.latestKnown, seq) : seq,
         };
@@ -64,6 +66,23 @@ export class Timeline extends Emitter {
           if (event.reason) target.deleteReason = String(event.reason);
           if (event.actor !== undefined && event.actor !== target.actor) target.deletedBy = event.actor;
         }
+        break;
+      }
+      case "chat.approved": {
+        // A waiting post was approved: clear the mark, or show it now (others never had it).
+        const targetSeq = Number(event.target);
+        if (!Number.isInteger(targetSeq) || targetSeq < 1) break;
+        const target = this.messages.get(targetSeq);
+        if (target) { target.pending = false; break; }
+        const at = new Date(event.at_original || event.at);
+        const msg = {
+          seq: targetSeq, at: isNaN(at) ? new Date(event.at) : at, actor: event.author, actorName: event.actor_name || "",
+          text: typeof event.text === "string" ? event.text : "", nonce: null, edited: !!event.edited, deleted: false,
+          deleteReason: null, pending: false, textSeq: seq,
+        };
+        const newer = this.edits.get(targetSeq);
+        if (newer && newer.seq > msg.textSeq) { msg.text = newer.text; msg.edited = true; msg.textSeq = newer.seq; }
+        this.messages.set(targetSeq, msg);
         break;
       }
       default: break;
