@@ -6,6 +6,8 @@ final class HTTPExchange {
     let method: String
     let path: String
     let headers: [String: String]
+    /// The URL's query arguments (`?a=1&b=2`).
+    var query: [String: String] = [:]
     let peer: String
     var body: [UInt8] = []
     var bodyTooLarge = false

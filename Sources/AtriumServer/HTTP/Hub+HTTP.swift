@@ -47,6 +47,7 @@ extension Hub {
             if let v = headerValue(wsi, token) { headers[name] = v }
         }
         let ex = HTTPExchange(id: nextExchangeID(), method: method, path: path, headers: headers, peer: clientAddress(wsi))
+        ex.query = queryArguments(wsi)
         http[wsi] = ex
         httpByID[ex.id] = wsi
         metrics.httpRequests += 1
@@ -119,6 +120,10 @@ extension Hub {
             currentSession(ex)
         case ("POST", "/api/password"):
             changePassword(ex)
+        case ("GET", "/api/public/rooms"):
+            publicRooms(ex)
+        case ("GET", let p) where p.hasPrefix("/api/public/rooms/"):
+            publicRoomEvents(ex, roomID: String(p.dropFirst("/api/public/rooms/".count)), query: ex.query)
         case ("GET", let p) where p.hasPrefix("/api/invite/"):
             invitationInfo(ex, token: String(p.dropFirst("/api/invite/".count)))
         case ("POST", let p) where p.hasPrefix("/api/invite/"):
@@ -228,6 +233,21 @@ extension Hub {
         var buf = [CChar](repeating: 0, count: length + 1)
         guard lws_hdr_copy(wsi, &buf, Int32(buf.count), token) >= 0 else { return nil }
         return String(cString: buf)
+    }
+
+    /// `?a=1&b=2` → ["a": "1", "b": "2"] (lws keeps the query apart from the path).
+    private func queryArguments(_ wsi: OpaquePointer) -> [String: String] {
+        var result: [String: String] = [:]
+        var index: Int32 = 0
+        var buf = [CChar](repeating: 0, count: 512)
+        while lws_hdr_copy_fragment(wsi, &buf, Int32(buf.count), WSI_TOKEN_HTTP_URI_ARGS, index) > 0 {
+            let pair = String(cString: buf)
+            if let eq = pair.firstIndex(of: "=") {
+                result[String(pair[..<eq])] = String(pair[pair.index(after: eq)...]).removingPercentEncoding
+            }
+            index += 1
+        }
+        return result
     }
 
     private func httpMethod(_ wsi: OpaquePointer) -> String {

@@ -48,6 +48,8 @@ final class Hub {
     let sessionCacheSeconds = 60.0
 
     var loginByAddress: KeyedRateLimiter
+    /// The public (no sign-in) view: requests per client address.
+    var publicByAddress = KeyedRateLimiter(ratePerSecond: 2, burst: 60)
     var loginFailures: KeyedRateLimiter
 
     var lastChangeID: Int64
