@@ -41,6 +41,7 @@ add_user alice "Алиса Кузнецова" student
 add_user bob   "Борис Петров"    student
 add_user carol "Елена Петрова"   teacher
 add_user dave  "Давид Орлов"     parent
+add_user admin "Ольга Смирнова"  admin
 add_room lounge           "Лаунж"                 lounge
 add_room library          "Библиотека"            library
 add_room class-7a         "7Б класс"              class
@@ -52,6 +53,7 @@ add_room partner-room     "Партнёры: ТехноПарк"   partner
 add_room cabinet-alice    "Кабинет Алисы"         cabinet
 add_room cabinet-bob      "Кабинет Бориса"        cabinet
 add_room workshop         "Мастерская"            project
+add_room premod           "Проект: газета"        project
 add_member() { "$BIN" room member --data "$DATA" --room "$1" --login "$2" --role "$3" >/dev/null; }
 add_member class-7a         carol owner
 add_member class-7a         alice member
@@ -72,6 +74,10 @@ add_member project-robots   bob   member
 add_member workshop         carol owner
 add_member workshop         alice member
 add_member workshop         bob   member
+# A project the owner puts under pre-moderation in the room settings test.
+add_member premod           carol owner
+add_member premod           alice member
+add_member premod           bob   member
 
 HOME="$WORK/home" env -u ATRIUM_BIN "$BIN" serve --data "$DATA" --port 0 --set server.web="$ROOT/web" \
   --set auth.login_ip_burst=1000 --set auth.login_ip_per_min=1000 \

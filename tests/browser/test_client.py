@@ -15,7 +15,7 @@ from selenium.common.exceptions import NoAlertPresentException, StaleElementRefe
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from proxy import CuttableProxy
 
@@ -721,6 +721,115 @@ class KnockInviteModerationTests(unittest.TestCase):
         self.assertIn("Сообщение удалено модератором", text)
         self.assertIn("Елена Петрова", text)
         b.shot("activity.png")
+
+
+class AdministrationTests(unittest.TestCase):
+    def test_admin_adds_a_student_who_signs_in_with_the_one_time_password(self):
+        p = Page(self)
+        p.sign_in_ok("admin")
+        p.d.find_element(By.ID, "admin-open").click()
+        p.wait(lambda: p.js("return location.hash") == "#/admin", message="the top bar link does not lead to the admin page")
+        p.wait(lambda: p.d.find_elements(By.CSS_SELECTOR, "#admin-users .admin-user"), message="no people on the admin page")
+        self.assertEqual(p.d.find_element(By.ID, "admin-title").text, "Администрирование")
+        logins = "return [...document.querySelectorAll('#admin-users .admin-user')].map(e => e.dataset.login)"
+        self.assertIn("alice", p.js(logins))
+        filt = p.d.find_element(By.ID, "admin-filter")
+        filt.send_keys("Петров")
+        p.wait(lambda: sorted(p.js(logins)) == ["bob", "carol"], message="the filter does not filter")
+        filt.send_keys(Keys.CONTROL, "a")
+        filt.send_keys(Keys.BACKSPACE)
+
+        p.d.find_element(By.ID, "admin-login").send_keys("masha")
+        p.d.find_element(By.ID, "admin-name").send_keys("Мария Иванова")
+        Select(p.d.find_element(By.ID, "admin-role")).select_by_value("student")
+        p.d.find_element(By.ID, "admin-group").send_keys("7Б")
+        p.d.find_element(By.ID, "admin-add").click()
+        password = p.wait(lambda: p.d.find_element(By.ID, "admin-password").get_attribute("value"), message="no one-time password shown")
+        self.assertIn("показывается только один раз", p.visible_text("#admin-once"))
+        self.assertTrue(p.d.find_element(By.ID, "admin-password-copy").is_displayed())
+        item = p.wait(lambda: p.d.find_element(By.CSS_SELECTOR, "#admin-users .admin-user[data-login='masha']"), message="the new person is not listed")
+        self.assertIn("Мария Иванова", item.text)
+        self.assertIn("7Б", item.text)
+        self.assertTrue(item.find_element(By.CSS_SELECTOR, ".admin-minor").is_selected(), "a student is a minor by default")
+        p.shot("admin.png")
+        # the same login again: the server's conflict, said in words
+        p.d.find_element(By.ID, "admin-login").send_keys("masha")
+        p.d.find_element(By.ID, "admin-name").send_keys("Другая Маша")
+        p.d.find_element(By.ID, "admin-add").click()
+        self.assertIn("уже занят", p.wait(lambda: p.visible_text("#admin-add-error"), message="no error for a taken login"))
+
+        # a new room; the admin is not in it, so its members are not readable, but roles can be
+        # set — and the server's last-owner rule shows in the dialog
+        p.d.find_element(By.ID, "admin-room-id").send_keys("newspaper")
+        p.d.find_element(By.ID, "admin-room-name").send_keys("Школьная газета")
+        Select(p.d.find_element(By.ID, "admin-room-kind")).select_by_value("project")
+        p.d.find_element(By.ID, "admin-room-add").click()
+        room = p.wait(lambda: p.d.find_element(By.CSS_SELECTOR, "#admin-rooms .admin-room[data-room='newspaper']"), message="the new room is not listed")
+        room.find_element(By.CSS_SELECTOR, ".admin-members").click()
+        p.wait(lambda: p.visible_text("#members-forbidden"), message="no word that the admin cannot read the room")
+        person = p.d.find_element(By.ID, "member-person")
+        person.send_keys("masha")
+        Select(p.d.find_element(By.ID, "member-role")).select_by_value("owner")
+        p.d.find_element(By.ID, "member-set").click()
+        self.assertIn("Мария Иванова", p.wait(lambda: p.visible_text("#member-done"), message="the role was not set"))
+        p.wait(lambda: "владелец" in p.visible_text("#members-list"), message="the listed roles are not shown")
+        Select(p.d.find_element(By.ID, "member-role")).select_by_value("")
+        p.d.find_element(By.ID, "member-set").click()
+        self.assertTrue(p.wait(lambda: p.visible_text("#member-error"), message="the last owner rule is not shown"))
+        p.shot("admin-members.png")
+        p.d.find_element(By.CSS_SELECTOR, "dialog[open] .dialog-actions .button").click()
+
+        s = Page(self)
+        s.sign_in("masha", password)
+        s.wait(lambda: s.d.find_element(By.ID, "new-password"), message="no change-password screen after a one-time password")
+        s.d.find_element(By.ID, "new-password").send_keys("masha-own-pass")
+        s.d.find_element(By.ID, "new-password-2").send_keys("masha-own-pass" + Keys.ENTER)
+        s.wait(lambda: s.d.find_elements(By.CSS_SELECTOR, ".zones .room-link"), message="home never showed after the password change")
+        self.assertEqual(s.d.find_elements(By.ID, "admin-open"), [], "a student sees the admin link")
+        self.assertIn("newspaper", s.js("return [...document.querySelectorAll('.zones .room-link')].map(a => a.dataset.room)"))
+
+
+class RoomSettingsTests(unittest.TestCase):
+    def test_owner_turns_on_premoderation_and_approves_a_post(self):
+        c, a, b = Page(self), Page(self), Page(self)
+        c.sign_in_ok("carol")
+        a.sign_in_ok("alice")
+        b.sign_in_ok("bob")
+        c.open_room("premod")
+        c.wait(lambda: c.d.find_element(By.ID, "settings-open").is_displayed(), message="no settings for the owner")
+        c.d.find_element(By.ID, "settings-open").click()
+        premod = c.wait(lambda: c.d.find_element(By.ID, "settings-premod"))
+        self.assertFalse(premod.is_selected())
+        self.assertTrue(c.d.find_element(By.ID, "settings-join-members").is_selected())
+        self.assertEqual(len(c.d.find_elements(By.CSS_SELECTOR, "#roles-table tbody tr")), 4)
+        premod.click()
+        c.shot("room-settings.png")
+        c.d.find_element(By.ID, "settings-save").click()
+        c.wait(lambda: not c.d.find_elements(By.CSS_SELECTOR, "dialog[open]"), message="the settings dialog stayed open")
+
+        a.open_room("premod")
+        b.open_room("premod")
+        self.assertFalse(a.d.find_element(By.ID, "settings-open").is_displayed(), "a member sees the room settings")
+        # the room's members, with their room roles
+        a.d.find_element(By.ID, "members-open").click()
+        members = a.wait(lambda: a.visible_text("#members-list"), message="no member list")
+        self.assertIn("Елена Петрова", members)
+        self.assertIn("владелец", members)
+        a.d.find_element(By.CSS_SELECTOR, "dialog[open] .dialog-actions .button").click()
+
+        text = "Можно предложить тему для газеты?"
+        a.send(text)
+        waiting = "return [...document.querySelectorAll('#message-log .msg.is-waiting')].map(e => e.textContent).join('|')"
+        a.wait(lambda: text in a.js(waiting) and "ждёт одобрения модератора" in a.js(waiting), message="the author does not see the post waiting")
+        c.wait(lambda: c.count(text) == 1, message="the moderator does not see the waiting post")
+        time.sleep(0.5)
+        self.assertEqual(b.count(text), 0, "another student sees a waiting post")
+        a.shot("room-premod-waiting.png")
+        c.d.find_element(By.CSS_SELECTOR, "#message-log .msg.is-waiting .msg-approve").click()
+        b.wait(lambda: b.count(text) == 1, message="the approved post never reached the other student")
+        a.wait(lambda: not a.d.find_elements(By.CSS_SELECTOR, "#message-log .msg.is-waiting"), message="the author still sees it waiting")
+        c.wait(lambda: not c.d.find_elements(By.CSS_SELECTOR, "#message-log .msg-approve"), message="the approve button stayed")
+        self.assertEqual(b.js("return document.querySelector('#message-log .msg:last-child .author')?.textContent"), "Алиса Кузнецова")
 
 
 if __name__ == "__main__":

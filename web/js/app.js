@@ -1,5 +1,6 @@
 // Entry point: the shell (skip link, top bar, connection banner, toasts), the session, and a
-// small hash router: #/ home, #/room/ID a room. Views are mounted into <main>.
+// small hash router: #/ home, #/room/ID a room, #/activity, #/admin (administrators). Views
+// are mounted into <main>.
 import { initLanguage, t, toggleLanguage, onLanguageChange, language } from "./i18n/i18n.js";
 import { currentUser, signOut } from "./api.js";
 import { Client } from "./client.js";
@@ -12,6 +13,7 @@ import { connectionBanner } from "./views/banner.js";
 import { displayName } from "./store/rooms.js";
 import { inviteView } from "./views/invite.js";
 import { activityView } from "./views/activity.js";
+import { adminView } from "./views/admin.js";
 
 initLanguage();
 
@@ -54,6 +56,12 @@ function renderTopbar() {
   if (client) {
     const out = h("button", { type: "button", class: "icon-button signout", id: "signout", title: t("signout") }, icon("logout"), h("span", { class: "signout-label" }, t("signout")));
     out.addEventListener("click", doSignOut);
+    // The admin page: offered to the school's administrators only (the server refuses others).
+    if (client.user.role === "admin") {
+      items.push(h("a", { class: "icon-button admin-link", id: "admin-open", href: "#/admin", title: t("admin.title"),
+        "aria-current": viewKey === "admin" ? "page" : null },
+      icon("settings"), h("span", { class: "admin-link-label" }, t("admin.short"))));
+    }
     items.push(h("a", { class: "user-chip", id: "user-activity", href: "#/activity", title: `${client.user.name} — ${t("activity.title")}` },
       avatar(client.user.name, client.user.id, "avatar small"),
       h("span", { class: "user-name" }, client.user.name),
@@ -69,6 +77,8 @@ function mount(next, key) {
   view?.destroy?.({ keepJoined: keep });
   view = next;
   viewKey = key;
+  const adminLink = topbar.querySelector("#admin-open");
+  if (adminLink && key === "admin") adminLink.setAttribute("aria-current", "page"); else adminLink?.removeAttribute("aria-current");
   main.replaceChildren(view.el);
   if (keep && draft) view.setDraft?.(draft);
   document.title = view.title ? `${view.title()} — ${t("app.name")}` : t("app.title");
@@ -113,6 +123,10 @@ function route({ focus = true } = {}) {
     document.body.classList.add("in-room");
     // On touch screens focusing the composer would pop the keyboard over the conversation.
     if (focus && !matchMedia("(pointer: coarse)").matches) view.focus();
+  } else if (hash === "/admin" && client.user.role === "admin") {
+    mount(adminView(client), "admin");
+    document.body.classList.remove("in-room");
+    if (focus) main.querySelector("h1")?.focus?.();
   } else if (hash === "/activity") {
     mount(activityView(client), "activity");
     document.body.classList.remove("in-room");
@@ -120,6 +134,7 @@ function route({ focus = true } = {}) {
   } else {
     if (hash !== "/") history.replaceState(null, "", "#/");
     mount(homeView(client, { notice: homeNotice, onDismiss: () => { homeNotice = null; } }), "home");
+
     document.body.classList.remove("in-room");
     if (focus) main.querySelector("h1")?.focus?.();
   }

@@ -9,6 +9,7 @@ import { editDialog, confirmDialog, reasonDialog } from "./dialogs.js";
 import { displayName, isOnRequest } from "../store/rooms.js";
 import { knockPanel } from "./knock.js";
 import { knocksPanel, reportsPanel, inviteDialog, personDialog } from "./moderation.js";
+import { settingsDialog, membersDialog, serverErrorText } from "./room-admin.js";
 
 const GROUP_MS = 5 * 60 * 1000;
 const MAX_CHARS = 4000;
@@ -42,10 +43,15 @@ export function roomView(client, roomId, { reenter = null } = {}) {
   const inviteButton = h("button", { type: "button", id: "invite-open", class: "icon-button invite-open", title: t("invite.open"), hidden: true },
     icon("personAdd"), h("span", { class: "invite-open-label" }, t("invite.open")));
   inviteButton.addEventListener("click", () => inviteDialog(client, roomId));
+  // Owners (change_settings): name, join rule, history, pre-moderation, what each role may do.
+  const settingsButton = h("button", { type: "button", id: "settings-open", class: "icon-button settings-open", title: t("settings.open"), hidden: true },
+    icon("settings"), h("span", { class: "visually-hidden" }, t("settings.open")));
+  settingsButton.addEventListener("click", () => settingsDialog(client, roomId));
   const header = h("header", { class: "room-header" },
     h("a", { class: "icon-button back", href: "#/", title: t("room.back") }, icon("back"), h("span", { class: "visually-hidden" }, t("room.back"))),
     h("div", { class: "room-heading" }, title, sub),
     inviteButton,
+    settingsButton,
     peopleToggle);
   // Moderators' queues: people waiting to enter, open reports. Made once `can` allows.
   const queues = h("div", { class: "queues" });
@@ -77,8 +83,12 @@ export function roomView(client, roomId, { reenter = null } = {}) {
   const peopleTitle = h("h2", { id: "people-title" }, t("room.people"));
   const peopleList = h("ul", { class: "people-list", role: "list" });
   const peopleClose = h("button", { type: "button", class: "icon-button people-close", title: t("room.close") }, icon("close"), h("span", { class: "visually-hidden" }, t("room.close")));
+  // Everyone listed in the room (not only those present), and administrators inspecting it.
+  const membersButton = h("button", { type: "button", id: "members-open", class: "link-button members-open" },
+    icon("people", "icon tiny"), h("span", {}, t("members.open")));
+  membersButton.addEventListener("click", () => membersDialog(client, roomId, { roomName: roomName() }));
   const people = h("aside", { id: "people-panel", class: "people", "aria-labelledby": "people-title" },
-    h("div", { class: "people-head" }, peopleTitle, peopleClose), peopleList);
+    h("div", { class: "people-head" }, peopleTitle, peopleClose), h("p", { class: "people-members" }, membersButton), peopleList);
 
   const chat = h("section", { class: "chat", "aria-labelledby": "room-title" },
     header, notice, queues, h("div", { class: "log-wrap" }, log, jump), typingLine, composerSlot);
@@ -153,6 +163,11 @@ export function roomView(client, roomId, { reenter = null } = {}) {
     confirmDialog(t("delete.title"), t("delete.leadOther", { name: msg.actorName }), t("delete.confirm"),
       (reason) => client.modDelete(roomId, msg.seq, reason), { reason: true });
   }
+  async function approve(msg, button) {
+    button.disabled = true;
+    try { await client.approve(roomId, msg.seq); toast(t("msg.approved", { name: msg.actorName })); }
+    catch (err) { button.disabled = false; toast(serverErrorText(err), "error"); }
+  }
   function openReport(msg) {
     reasonDialog(t("report.title"), t("report.lead", { name: msg.actorName }), t("report.reason"), t("report.send"), async (reason) => {
       await client.request({ type: "mod.report", room: roomId, seq: msg.seq, reason });
@@ -177,6 +192,7 @@ export function roomView(client, roomId, { reenter = null } = {}) {
   function renderModeration() {
     const a = client.access.get(roomId);
     inviteButton.hidden = !(a.known && !a.denied && a.can.has("invite"));
+    settingsButton.hidden = !(a.known && !a.denied && a.can.has("change_settings"));
     if (a.known && !a.denied && a.can.has("admit_knocks") && !knocksQueue) {
       knocksQueue = knocksPanel(client, roomId);
       queues.prepend(knocksQueue.el);
@@ -230,7 +246,10 @@ export function roomView(client, roomId, { reenter = null } = {}) {
     const canDelete = !msg.deleted && ((own && may("edit_own")) || may("delete_any"));
     const canReport = !own && !msg.deleted && client.access.get(roomId).known && may("read");
     const reasonShown = msg.deleted && msg.deleteReason && may("delete_any") ? msg.deleteReason : null;
-    const version = [msg.text, msg.edited, msg.deleted, compact, language(), msg.actorName, canEdit, canDelete, canReport, reasonShown].join("\u0001");
+    // Pre-moderation: a waiting post (its author and moderators see it); moderators approve.
+    const waiting = msg.pending && !msg.deleted;
+    const canApprove = waiting && may("delete_any");
+    const version = [msg.text, msg.edited, msg.deleted, compact, language(), msg.actorName, canEdit, canDelete, canReport, reasonShown, waiting, canApprove].join("\u0001");
     const cached = nodes.get(key);
     if (cached && cached.version === version) return cached.node;
     const time = h("time", { datetime: msg.at.toISOString(), title: formatFull(msg.at), class: "msg-time" }, formatTime(msg.at));
@@ -243,13 +262,16 @@ export function roomView(client, roomId, { reenter = null } = {}) {
       canReport ? h("button", { type: "button", class: "icon-button small msg-report", title: reportLabel, onclick: () => openReport(msg) }, icon("flag"), h("span", { class: "visually-hidden" }, reportLabel)) : null,
       canEdit ? h("button", { type: "button", class: "icon-button small msg-edit", title: t("msg.edit"), onclick: () => openEdit(msg) }, icon("edit"), h("span", { class: "visually-hidden" }, t("msg.edit"))) : null,
       canDelete ? h("button", { type: "button", class: "icon-button small msg-delete", title: deleteLabel, onclick: () => openDelete(msg) }, icon("trash"), h("span", { class: "visually-hidden" }, deleteLabel)) : null) : null;
-    const node = h("li", { class: `msg${own ? " own" : ""}${compact ? " compact" : ""}${msg.deleted ? " is-deleted" : ""}`, dataset: { seq: String(msg.seq) } },
+    const node = h("li", { class: `msg${own ? " own" : ""}${compact ? " compact" : ""}${msg.deleted ? " is-deleted" : ""}${waiting ? " is-waiting" : ""}`, dataset: { seq: String(msg.seq) } },
       compact ? h("span", { class: "gutter" }, time) : avatar(msg.actorName, msg.actor),
       h("div", { class: "msg-body" },
         compact ? h("span", { class: "visually-hidden" }, `${msg.actorName}: `) : h("div", { class: "msg-head" },
           h("span", { class: "author" }, msg.actorName), own ? h("span", { class: "you" }, `(${t("room.you")})`) : null, time),
         body,
-        msg.edited && !msg.deleted ? h("span", { class: "msg-edited" }, `(${t("msg.edited")})`) : null),
+        msg.edited && !msg.deleted ? h("span", { class: "msg-edited" }, `(${t("msg.edited")})`) : null,
+        waiting ? h("div", { class: "msg-status msg-waiting" }, icon("clock", "icon tiny"), h("span", {}, t(own ? "msg.waitingOwn" : "msg.waiting")),
+          canApprove ? h("button", { type: "button", class: "button small primary msg-approve", "aria-label": t("msg.approveOf", { name: msg.actorName }),
+            onclick: (e) => approve(msg, e.currentTarget) }, t("msg.approve")) : null) : null),
       actions);
     if (cached) observer.unobserve(cached.node);
     observer.observe(node);
@@ -480,9 +502,11 @@ export function roomView(client, roomId, { reenter = null } = {}) {
     document.title = `${title.textContent} — ${t("app.name")}`;
   }
 
+  let shownRole = null;            // the role here as last known (to tell a settings change from a role change)
   function onAccess(room) {
     if (room !== roomId) return;
     const a = client.access.get(roomId);
+    if (a.known && !a.denied && shownRole === null) shownRole = a.role;
     if (a.denied) { showRefused(a.denied); return; }
     // Let in while on the refusal page (a knock admitted): enter the room afresh.
     if (notFound && a.known && a.can.has("read")) { reenter?.(); return; }
@@ -495,7 +519,11 @@ export function roomView(client, roomId, { reenter = null } = {}) {
   function onClientEvent(e) {
     if (e.type === "state") { for (const [k, v] of nodes) if (k.startsWith("p:")) v.version = ""; render(); }
     if (e.type === "access" && e.room === roomId && !e.lost) {
-      showNotice(t("notice.roleChanged", { name: roomName(), role: t(`roomRole.${e.role || "none"}`) }), e.reason);
+      // The same role with other permissions: the room's settings changed (said so, not "role").
+      const same = shownRole !== null && shownRole === e.role;
+      shownRole = e.role;
+      showNotice(same ? t("notice.settingsChanged", { name: roomName() })
+        : t("notice.roleChanged", { name: roomName(), role: t(`roomRole.${e.role || "none"}`) }), e.reason);
       render();
     }
   }
