@@ -61,7 +61,7 @@ struct ClientFrameDecoderTests {
             .inviteCreate(room: "a", hours: 1, uses: 1), .inviteList(room: "a"), .inviteRevoke(id: 1),
             .roomSettings(room: "a", name: "n", joinRule: nil, premoderated: nil, history: nil), .roomInspect(room: "a", reason: "r"),
             .roomPermissions(room: "a", role: .member, permissions: nil), .roomMembers(room: "a"),
-            .admin(.users), .admin(.addUser(login: "l", name: "n", role: .teacher, group: nil)),
+            .admin(.users), .admin(.rooms), .admin(.addUser(login: "l", name: "n", role: .teacher, group: nil)),
             .admin(.linkParent(parent: 1, child: 2)), .admin(.setMinor(user: 1, minor: true)),
             .admin(.revokeSessions(user: 1)), .admin(.addRoom(RoomRecord(id: "r", name: "R", kind: .lounge))),
             .admin(.setMember(room: "r", user: 1, role: nil)),
@@ -69,7 +69,7 @@ struct ClientFrameDecoderTests {
         #expect(samples.map(\.typeName) == ClientMessage.typeNames)
         #expect(samples.map(\.room) == [nil, nil, nil, "a", "a", "a", "a", "a", "a", "a", "a", nil, nil, "a", "a", "a", "a", "a", "a",
                                          "a", "a", "a", "a", "a", "a", "a", "a", "a", nil, "a", "a", nil, "a", "a", "a", "a",
-                                         nil, nil, nil, nil, nil, nil, nil])
+                                         nil, nil, nil, nil, nil, nil, nil, nil])
     }
 
     @Test func refIsCarried() {

@@ -32,6 +32,10 @@ struct AdminTests {
             #expect(try adam.request(["type": "admin.room.member", "room": "robotics", "user": .int(bobID), "role": "owner"]).isOK)
             #expect(try bob.receive(where: { $0["type"]?.stringValue == "room.access" && $0["room"]?.stringValue == "robotics" })["role"]?.stringValue == "owner")
             #expect(try bob.join("robotics")["role"]?.stringValue == "owner")
+            // Every room of the school, for the admin (reading one still needs room.inspect).
+            let all = try #require(adam.request(["type": "admin.rooms"])["rooms"]?.arrayValue).compactMap { $0["id"]?.stringValue }
+            #expect(all.contains("class-7a") && all.contains("robotics"))
+            #expect(try bob.request(["type": "admin.rooms"]).code == "forbidden")
             // Signing someone out everywhere.
             #expect(try adam.request(["type": "admin.user.revoke_sessions", "user": .int(bobID)])["sessions"]?.intValue ?? 0 >= 1)
             #expect(try bob.waitForClose(timeout: 5) == 4401)

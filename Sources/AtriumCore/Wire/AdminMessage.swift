@@ -4,6 +4,8 @@
 /// One administration request (every one needs the organisation role admin).
 public enum AdminMessage: Sendable, Equatable {
     case users
+    /// Every room of the school (names and rules only: reading one needs room.inspect).
+    case rooms
     case addUser(login: String, name: String, role: OrgRole, group: String?)
     case linkParent(parent: UserID, child: UserID)
     case setMinor(user: UserID, minor: Bool)
@@ -14,6 +16,7 @@ public enum AdminMessage: Sendable, Equatable {
     public var typeName: String {
         switch self {
         case .users: return "admin.users"
+        case .rooms: return "admin.rooms"
         case .addUser: return "admin.user.add"
         case .linkParent: return "admin.user.link"
         case .setMinor: return "admin.user.minor"

@@ -155,7 +155,8 @@ private struct Fields {
             }
             var permissions: [RoomPermission]?
             switch object["permissions"] {
-            case nil, .null?: permissions = nil
+            case nil: throw fail("The field 'permissions' is required: a list of permission names, or null for the default.")
+            case .null?: permissions = nil
             case .array(let list)?:
                 permissions = []
                 for item in list {
@@ -169,6 +170,7 @@ private struct Fields {
             return .roomPermissions(room: try room(), role: role, permissions: permissions)
         case "room.members": return .roomMembers(room: try room())
         case "admin.users": return .admin(.users)
+        case "admin.rooms": return .admin(.rooms)
         case "admin.user.add":
             guard let login = try optionalString("login")?.lowercased(), UserProfile.isValidLogin(login) else {
                 throw fail("The field 'login' must be 2 to 64 characters of a-z, 0-9, '.', '_' and '-'.")

@@ -113,7 +113,7 @@ public enum ClientMessage: Sendable, Equatable {
         "room.knock", "room.knocks", "room.admit", "room.refuse", "room.lobby", "room.lobby.return",
         "mod.delete", "mod.approve", "mod.mute", "mod.unmute", "mod.ban", "mod.unban", "mod.remove", "mod.report", "mod.reports",
         "mod.report.decide", "invite.create", "invite.list", "invite.revoke", "room.settings", "room.inspect", "room.permissions", "room.members",
-        "admin.users", "admin.user.add", "admin.user.link", "admin.user.minor", "admin.user.revoke_sessions",
+        "admin.users", "admin.rooms", "admin.user.add", "admin.user.link", "admin.user.minor", "admin.user.revoke_sessions",
         "admin.room.add", "admin.room.member",
     ]
 }

@@ -26,6 +26,14 @@ extension Hub {
                 }
                 return [("users", .array(list))]
             })
+        case .rooms:
+            let list = rooms.values.sorted { ($0.record.zone.rawValue, $0.record.name) < ($1.record.zone.rawValue, $1.record.name) }
+                .map { room -> JSON in
+                    guard case .object(var o) = room.record.json(role: room.role(of: me)) else { return .null }
+                    o["listed"] = .int(Int64(room.listed.count))
+                    return .object(o)
+                }
+            reply(c, ref: ref, [("rooms", .array(list))])
         case .addUser(let login, let name, let role, let group):
             let logN = config.scryptLogN
             // scrypt is slow on purpose: the auth worker hashes, never the service thread.

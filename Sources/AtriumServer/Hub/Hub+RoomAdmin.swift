@@ -22,12 +22,21 @@ extension Hub {
                 switch result {
                 case .success(let stored):
                     hub.applyRecord(stored.record)
-                    if let c = hub.connections[cid] { hub.reply(c, ref: ref, [("room", hub.roomJSON(hub.rooms[roomID]!, for: me))]) }
+                    if let c = hub.connections[cid], let room = hub.rooms[roomID] {
+                        hub.reply(c, ref: ref, [("room", hub.roomJSON(room, for: me)), ("permissions", hub.permissionsJSON(room))])
+                    }
                 case .failure(let error):
                     if let c = hub.connections[cid] { hub.fail(c, WireError(error.code, error.message, ref: ref)) }
                 }
             }
         }
+    }
+
+    /// The room's permission table as its owner sees it: role → permissions.
+    func permissionsJSON(_ room: RoomState) -> JSON {
+        .object(JSONObject(RoomRole.allCases.map { role in
+            (role.rawValue, JSON.array(room.table.permissions(of: role).map { .string($0.rawValue) }))
+        }))
     }
 
     /// `room.permissions` (change_settings): what a role may do in this room. Everyone in the

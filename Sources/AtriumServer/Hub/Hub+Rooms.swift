@@ -142,6 +142,9 @@ extension Hub {
                 ("presence", .array(room.presence.present(now: now).map { visible($0, for: user).json })),
             ]
             if reset { fields.append(("reset", .bool(true))) }
+            if room.decide(.permission(.changeSettings), for: user).isAllowed {
+                fields.append(("permissions", permissionsJSON(room)))
+            }
             reply(c, ref: ref, fields)
         }
 
