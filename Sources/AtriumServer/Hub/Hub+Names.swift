@@ -40,6 +40,11 @@ extension Hub {
         return masked!
     }
 
+    /// Whether anyone might get this event with a masked name: it names a student.
+    func namesMaskable(_ event: RoomEvent) -> Bool {
+        event.payload["actor_name"] != nil && (userRoles[nameSubject(event)] ?? .student) == .student
+    }
+
     /// Whose name `actor_name` is: the author for `chat.approved`, else the actor.
     private func nameSubject(_ event: RoomEvent) -> UserID {
         event.payload["author"]?.intValue ?? event.actor

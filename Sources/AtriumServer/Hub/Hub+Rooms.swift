@@ -229,10 +229,14 @@ extension Hub {
         if event.seq > room.lastSeq { room.lastSeq = event.seq }
         room.remember(event, frame: frame)
         metrics.eventsCommitted += 1
+        // Decided once per event, not per recipient: the hot path of every fan-out.
+        let pending = event.isPending
+        let maskable = namesMaskable(event)
         var masked: [UInt8]?
         for cid in room.members {
-            guard let c = connections[cid], let viewer = c.user, mayView(event, viewer: viewer, in: room) else { continue }
-            let bytes = self.frame(of: event, encoded: frame, for: viewer, masked: &masked)
+            guard let c = connections[cid], let viewer = c.user else { continue }
+            if pending && !mayView(event, viewer: viewer, in: room) { continue }
+            let bytes = maskable ? self.frame(of: event, encoded: frame, for: viewer, masked: &masked) : frame
             if c.replayBuffers[event.room] != nil {
                 c.replayBuffers[event.room]!.append((event.seq, bytes))
             } else {
