@@ -429,6 +429,35 @@ class AccessTests(unittest.TestCase):
         b.shot("room-direct.png")
 
 
+class PublicViewTests(unittest.TestCase):
+    def test_visitor_reads_a_public_room_without_signing_in(self):
+        # council-teachers is a council (join rule `public`): carol, its owner, posts there.
+        c = Page(self)
+        c.sign_in_ok("carol")
+        c.open_room("council-teachers")
+        c.send("открыто для всех")
+        c.wait(lambda: c.count("открыто для всех") == 1, message="carol's message never arrived")
+
+        v = Page(self)   # a fresh browser: no session
+        v.open("/")
+        text = v.wait(lambda: v.visible_text("#public-link"), message="no public link on the sign-in page")
+        self.assertEqual(text, "Открытые пространства школы")
+        v.d.find_element(By.ID, "public-link").click()
+        room = v.wait(lambda: v.d.find_element(By.CSS_SELECTOR, "#public-rooms .public-room[data-room='council-teachers'] a"),
+                      message="the public council is not listed")
+        self.assertTrue(v.d.find_elements(By.CSS_SELECTOR, "#public-rooms .public-room[data-room='council-students']"))
+        room.click()
+        v.wait(lambda: "открыто для всех" in v.js("return [...document.querySelectorAll('#public-log .msg-text')].map(e => e.textContent)"),
+               message="the visitor never read the message")
+        self.assertEqual(v.d.find_element(By.ID, "public-title").text, "Педагогический совет")
+        self.assertIn("нужно войти", v.d.find_element(By.ID, "public-note").text)
+        self.assertEqual(v.d.find_elements(By.ID, "composer-input"), [], "a visitor has a composer")
+        self.assertEqual(v.d.find_elements(By.ID, "login"), [], "the sign-in form covered the public view")
+        v.shot("public-room.png")
+        v.d.find_element(By.ID, "lang-switch").click()
+        v.wait(lambda: v.d.find_element(By.ID, "public-note").text.startswith("Signing in is needed"))
+
+
 class ConnectionTests(unittest.TestCase):
     def test_cut_connection_resumes_each_message_exactly_once(self):
         host, port = URL.split("//")[1].split(":")

@@ -1,5 +1,6 @@
 // Entry point: the shell (skip link, top bar, connection banner, toasts), the session, and a
-// small hash router: #/ home, #/room/ID a room, #/activity, #/admin (administrators). Views
+// small hash router: #/ home, #/room/ID a room, #/activity, #/admin (administrators),
+// #/public and #/public/ID the school's public rooms (no sign-in needed). Views
 // are mounted into <main>.
 import { initLanguage, t, toggleLanguage, onLanguageChange, language } from "./i18n/i18n.js";
 import { currentUser, signOut } from "./api.js";
@@ -14,6 +15,7 @@ import { displayName } from "./store/rooms.js";
 import { inviteView } from "./views/invite.js";
 import { activityView } from "./views/activity.js";
 import { adminView } from "./views/admin.js";
+import { publicView } from "./views/public.js";
 
 initLanguage();
 
@@ -100,6 +102,15 @@ function route({ focus = true } = {}) {
   const token = inviteToken();
   if (token) {
     mount(inviteView(token, { onAccepted }), "invite");
+    if (focus) view.focus();
+    return;
+  }
+  // The public view: for visitors too (no session needed), and for people signed in.
+  const publicMatch = location.hash.match(/^#\/public(?:\/([^/]+))?$/);
+  if (publicMatch) {
+    const id = publicMatch[1] ? decodeURIComponent(publicMatch[1]) : null;
+    mount(publicView(id), `public:${id ?? ""}`);
+    document.body.classList.remove("in-room");
     if (focus) view.focus();
     return;
   }

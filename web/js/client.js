@@ -101,6 +101,7 @@ export class Client extends Emitter {
           if (!tl.loaded || reset) tl.hasMore = (Number(ok.latest) || 0) > 0;
           tl.loaded = !reset;
           tl.roomInfo = ok.room;
+          this.setPermissionTable(room, ok.permissions);
           this.access.granted(room, ok.role, ok.can);
           this.presence.snapshot(room, ok.presence);
           this.ready.add(room);
@@ -332,8 +333,8 @@ export class Client extends Emitter {
 
   // ---- room administration ----
 
-  /** What the owner set with `room.permissions` in this session: room → role → [permission]
-   *  (the server has no request that reads a room's table back). */
+  /** The room's permission table as the owner knows it: room → role → [permission], from the
+   *  join reply's (and `room.settings` reply's) `permissions`, then each `room.permissions` ok. */
   rolePermissions(room) {
     this.roleTables ??= new Map();
     if (!this.roleTables.has(room)) this.roleTables.set(room, new Map());
@@ -341,15 +342,27 @@ export class Client extends Emitter {
   }
 
   async setRolePermissions(room, role, permissions) {
-    const ok = await this.conn.request({ type: "room.permissions", room, role, permissions });
+    // `permissions` is required: a list, or null for the kind's default — always sent explicitly.
+    const list = Array.isArray(permissions) ? [...permissions] : null;
+    const ok = await this.conn.request({ type: "room.permissions", room, role, permissions: list });
     const table = this.rolePermissions(room);
-    if (permissions === null) table.delete(role);
-    else table.set(role, Array.isArray(ok.permissions) ? ok.permissions : permissions);
+    if (Array.isArray(ok.permissions)) table.set(role, ok.permissions);
+    else if (list === null) table.delete(role);
+    else table.set(role, list);
     return ok;
+  }
+
+  /** The whole table ({role: [permission…]}) the server gives owners; ignored when absent. */
+  setPermissionTable(room, permissions) {
+    if (!permissions || typeof permissions !== "object" || Array.isArray(permissions)) return;
+    const table = this.rolePermissions(room);
+    table.clear();
+    for (const [role, list] of Object.entries(permissions)) if (Array.isArray(list)) table.set(role, list);
   }
 
   async roomSettings(room, changes) {
     const ok = await this.conn.request({ type: "room.settings", room, ...changes });
+    this.setPermissionTable(room, ok.permissions);
     if (ok.room && typeof ok.room === "object") {
       const { id, name, join_rule, premoderated, history } = ok.room;
       const patch = { name, join_rule, premoderated, history };

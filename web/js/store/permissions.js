@@ -1,7 +1,6 @@
 // The permissions of docs/permissions.md: their order, and each room kind's default table
-// (PermissionTable.defaults in AtriumCore). The server has no request that reads a room's
-// current table, so the settings dialog starts from these defaults plus what the owner set
-// in this session (the `room.permissions` ok says what a role may do from then on).
+// (PermissionTable.defaults in AtriumCore). The settings dialog starts from the room's own table
+// (`permissions` in the owner's join reply); these defaults are only the fallback when it is absent.
 
 export const PERMISSIONS = ["read", "post", "edit_own", "delete_any", "invite", "admit_knocks", "mute", "remove", "ban",
   "change_settings", "edit_boards", "start_call", "present", "create_polls"];

@@ -10,8 +10,7 @@ import { membersDialog, serverErrorText, JOIN_RULES } from "./room-admin.js";
 const ORG_ROLES = ["student", "teacher", "parent", "partner", "admin"];
 const KINDS = ["lounge", "library", "exhibition", "conference", "event", "class", "course", "project", "meeting", "council", "partner", "cabinet"];
 
-// Rooms added here that the admin cannot see in `rooms` (members-only, invitation): kept for
-// the session so that their members can still be set.
+// Rooms added here in this session: shown at once, even before `admin.rooms` lists them.
 const created = new Map();
 // The one-time password on screen: kept while the page is only re-drawn (a language switch),
 // dropped when the admin leaves the page or presses "Done".
@@ -201,26 +200,43 @@ export function adminView(client) {
       created.set(id, ok.room || { id, name: n, kind: kind.value, join_rule: rule.value || null, role: null });
       toast(t("admin.roomAdded", { name: n }));
       roomId.value = ""; roomName.value = "";
-      await client.refreshRooms().catch(() => {});
-      renderRooms();
+      client.refreshRooms().catch(() => {});
+      await loadRooms();
     } catch (err) {
       roomError.textContent = serverErrorText(err);
     } finally { roomButton.disabled = false; }
   });
 
-  const roomsBox = h("div", { class: "admin-rooms-box" });
+  // Every room of the school (`admin.rooms`), also those the admin cannot read, with how many
+  // people are listed in each.
+  const roomsBox = h("div", { class: "admin-rooms-box" }, h("p", { class: "muted" }, t("admin.loading")));
+  let allRooms = null;
+  async function loadRooms() {
+    try {
+      const ok = await client.request({ type: "admin.rooms" });
+      if (!alive) return;
+      allRooms = Array.isArray(ok.rooms) ? ok.rooms : [];
+      renderRooms();
+    } catch (err) {
+      if (!alive) return;
+      if (err.code === "offline") { setTimeout(() => { if (alive) loadRooms(); }, 1000); return; }
+      roomsBox.replaceChildren(h("p", { class: "form-error", role: "alert" }, serverErrorText(err)));
+    }
+  }
   function renderRooms() {
-    const list = client.rooms.list.filter((r) => r.kind !== "direct");
-    for (const r of created.values()) if (!client.rooms.get(r.id)) list.push(r);
+    if (!allRooms) return;
+    const list = allRooms.filter((r) => r.kind !== "direct");
+    for (const r of created.values()) if (!list.some((x) => x.id === r.id)) list.push(r);
     list.sort((a, b) => displayName(a).localeCompare(displayName(b)));
     roomsBox.replaceChildren(list.length ? h("ul", { id: "admin-rooms", class: "admin-rooms", role: "list" }, list.map((r) => {
       const button = h("button", { type: "button", class: "button small admin-members" }, icon("people", "icon tiny"), h("span", {}, t("admin.members")));
       button.setAttribute("aria-label", t("admin.membersOf", { name: displayName(r) }));
-      button.addEventListener("click", () => membersDialog(client, r.id, { people: users, roomName: displayName(r) }));
+      button.addEventListener("click", () => membersDialog(client, r.id, { people: users, roomName: displayName(r), onChanged: loadRooms }));
+      const listed = typeof r.listed === "number" ? t("admin.listed", { count: Number(r.listed) }) : null;
       return h("li", { class: "admin-room", dataset: { room: r.id } },
         h("span", { class: "admin-room-text" },
           h("span", { class: "admin-user-name" }, displayName(r)),
-          h("span", { class: "muted" }, [r.id, r.kind ? t(`kind.${r.kind}`) : null, r.join_rule ? t(`joinRule.${r.join_rule}`) : null].filter(Boolean).join(" · "))),
+          h("span", { class: "muted" }, [r.id, r.kind ? t(`kind.${r.kind}`) : null, r.join_rule ? t(`joinRule.${r.join_rule}`) : null, listed].filter(Boolean).join(" · "))),
         button);
     })) : h("p", { class: "muted" }, t("home.empty")));
   }
@@ -248,15 +264,13 @@ export function adminView(client) {
     return (e) => { e.preventDefault(); const target = el.querySelector(`#${id}`); target?.scrollIntoView({ block: "start" }); target?.focus(); };
   }
 
-  const unsub = client.rooms.subscribe(renderRooms);
   loadUsers();
-  renderRooms();
+  loadRooms();
   if (shownPassword) showPassword(shownPassword.user, shownPassword.password);
-  if (!client.rooms.loaded && client.connected) client.refreshRooms().catch(() => {});
   return {
     el,
     title: () => t("admin.title"),
     focus() { el.querySelector("h1")?.focus(); },
-    destroy({ keepJoined = false } = {}) { alive = false; unsub(); if (!keepJoined) shownPassword = null; },
+    destroy({ keepJoined = false } = {}) { alive = false; if (!keepJoined) shownPassword = null; },
   };
 }

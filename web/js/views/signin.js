@@ -75,6 +75,7 @@ export function signInView({ onSignedIn, notice = null, state = {} }) {
       h("p", { id: "signin-lead", class: "lead" }, t("signin.lead")),
       form,
       h("p", { class: "hint" }, t("signin.hint")),
+      h("p", { class: "signin-public" }, h("a", { href: "#/public", id: "public-link" }, icon("globe", "icon tiny"), h("span", {}, t("signin.public")))),
     ),
   );
   return {
