@@ -156,9 +156,15 @@ public final class AtriumProcess {
     }
 
     /// The last `lines` lines of stdout and stderr.
+    /// The end of the output — or, if the process crashed, the start of its crash report (the
+    /// crashed thread comes first there, and the tail would show only other threads).
     public func logTail(lines: Int = 40) -> String {
         let text = "--- stdout\n" + output.stdout + "\n--- stderr\n" + output.stderr
-        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+        let all = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if let crash = all.firstIndex(where: { $0.contains("Program crashed") || $0.contains("Fatal error") || $0.contains("Assertion") }) {
+            return all[max(0, crash - 5)..<min(all.count, crash + 60)].joined(separator: "\n")
+        }
+        return all.suffix(lines).joined(separator: "\n")
     }
 
     // MARK: Finding and running the executable

@@ -146,6 +146,9 @@ extension Hub {
         loopMayEnd = true
         guard let context else { return }
         if config.eventLib == "uv" {
+            // No other thread may wake a context that is being torn down (lws frees its event
+            // pipe before it marks itself destroyed): detach it from the inbox first.
+            inbox.attach(context: nil)
             // Inside a callback lws defers this until the callback returns, then closes every
             // handle; the uv loop ends and lws_service returns (LWSContext.run).
             lws_context_destroy(context)

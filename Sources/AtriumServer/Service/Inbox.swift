@@ -20,12 +20,14 @@ final class Inbox: Sendable {
     private let state = Mutex(State())
 
     func post(_ command: @escaping Command) {
-        let bits = state.withLock { s -> UInt in
+        // The wake-up happens under the lock: `attach(context: nil)` (before the context is
+        // destroyed) then waits for a wake-up in flight, so no thread ever calls
+        // lws_cancel_service on a context that is being freed.
+        state.withLock { s in
             s.commands.append(command)
-            return s.contextBits
+            // lws_cancel_service is the only lws call that is safe from another thread.
+            if let context = OpaquePointer(bitPattern: s.contextBits) { lws_cancel_service(context) }
         }
-        // lws_cancel_service is the only lws call that is safe from another thread.
-        if let context = OpaquePointer(bitPattern: bits) { lws_cancel_service(context) }
     }
 
     /// Service thread: takes everything queued so far.
@@ -43,6 +45,8 @@ final class Inbox: Sendable {
     }
 
     func wake() {
-        if let context = OpaquePointer(bitPattern: state.withLock({ $0.contextBits })) { lws_cancel_service(context) }
+        state.withLock { s in
+            if let context = OpaquePointer(bitPattern: s.contextBits) { lws_cancel_service(context) }
+        }
     }
 }
