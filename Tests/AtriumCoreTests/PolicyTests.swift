@@ -49,6 +49,11 @@ struct PolicyTests {
     @Test func joinRulesDecideForPeopleWhoAreNotListed() {
         func room(_ rule: JoinRule) -> RoomRecord { RoomRecord(id: "r", name: "R", kind: .lounge, joinRule: rule) }
         #expect(Policy.effectiveRole(user: anna, room: room(.open), listedRole: nil) == .member)
+        // Partners are external: open rooms are the school's own; public ones they may read.
+        let partner = UserProfile(id: 9, login: "p", name: "P", role: .partner)
+        #expect(Policy.effectiveRole(user: partner, room: room(.open), listedRole: nil) == nil)
+        #expect(Policy.effectiveRole(user: partner, room: room(.public), listedRole: nil) == .observer)
+        #expect(Policy.effectiveRole(user: partner, room: room(.open), listedRole: .member) == .member)
         #expect(Policy.effectiveRole(user: anna, room: room(.public), listedRole: nil) == .observer)
         for rule in [JoinRule.members, .knock, .invite] {
             #expect(Policy.effectiveRole(user: anna, room: room(rule), listedRole: nil) == nil)

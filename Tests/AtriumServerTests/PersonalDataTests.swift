@@ -10,6 +10,10 @@ import Testing
 struct PersonalDataTests {
     @Test func fullNamesOnlyForTheCircleAndStaff() async throws {
         try await withRunningServer(seed: DirectTests.seed) { server in
+            // Pavel, a partner, is external: he reads the lounge only once listed in it.
+            try cli(["room", "member", "--data", server.dataDir, "--room", "lounge", "--login", "pavel", "--role", "member"])
+            let pavel = try server.connect(token: try server.signIn(login: "pavel", password: "password-x"))
+            #expect(try eventually { (try? pavel.join("lounge"))?["role"]?.stringValue == "member" })
             let alice = try server.connect(as: "alice")
             _ = try alice.join("lounge")
             let seq = try alice.post("lounge", "hello everyone")

@@ -17,7 +17,7 @@ extension PermissionTable {
 
         | join rule | someone not listed |
         |---|---|
-        | `open` | member (any signed-in member of the school) |
+        | `open` | member (any signed-in member of the school); partners and guests are external: no access unless listed |
         | `public` | observer: reads, does not write (the school's openness) |
         | `members` | no access; the room is not listed for them |
         | `knock` | no access, but the room is listed so they can ask to enter |

@@ -6,7 +6,8 @@
 // A person's effective role in a room:
 //   1. their listed role (room_members), if any;
 //   2. the owner of a personal cabinet (id "cabinet-<login>") is its owner;
-//   3. otherwise the join rule decides: `open` → member (any signed-in member of the school),
+//   3. otherwise the join rule decides: `open` → member (any signed-in member of the school:
+//      not partners, who are external), 
 //      `public` → observer (readable by everyone, written by its listed members), `members`,
 //      `knock`, `invite` → no access until listed (knock and invitations admit people).
 // What the role may do comes from the room's PermissionTable (defaults per kind).
@@ -39,7 +40,10 @@ public enum Policy {
         if user.role == .guest { return nil }
         if room.kind == .cabinet { return room.id == cabinetID(of: user) ? .owner : nil }
         switch room.joinRule {
-        case .open: return .member
+        // "Open" means open to the school's own members. Partners are external residents: they
+        // enter only rooms they are listed in (or public ones, read-only), so they never meet
+        // students where no teacher has invited them.
+        case .open: return user.role == .partner ? nil : .member
         case .public: return .observer
         case .members, .knock, .invite: return nil
         }
