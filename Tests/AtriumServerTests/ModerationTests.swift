@@ -30,6 +30,11 @@ struct ModerationTests {
             let muted = try alice.receive(where: { $0["type"]?.stringValue == "room.access" })
             #expect(muted["reason"]?.stringValue?.contains("muted") == true)
             #expect(muted["can"]?.arrayValue?.contains("post") == false)
+            // A code and its parameters let clients say it in their own language.
+            #expect(muted["reason_code"]?.stringValue == "muted")
+            #expect(muted["detail"]?.stringValue == "cool down")
+            #expect(muted["until"]?.stringValue != nil)
+            #expect(muted["room_name"]?.stringValue == "Class 7A")
             #expect(try alice.request(["type": "chat.send", "room": "class-7a", "text": "hi"]).code == "forbidden")
             _ = try tina.post("class-7a", "still readable")
             #expect(try alice.receive(where: { $0["type"]?.stringValue == "event" && $0["text"]?.stringValue == "still readable" })["seq"] != nil)

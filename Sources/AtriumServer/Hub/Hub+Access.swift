@@ -5,7 +5,7 @@ import AtriumCore
 /// out of it (no more events, presence ends) in the same step.
 extension Hub {
     /// `reason`: said to the people who lost access instead of the default sentence.
-    func applyListedRoles(_ roomID: RoomID, _ listed: [UserID: RoomRole], reason lostReason: String? = nil) {
+    func applyListedRoles(_ roomID: RoomID, _ listed: [UserID: RoomRole], reason lostReason: AccessReason? = nil) {
         guard let room = rooms[roomID] else { return }
         let before = room.listed
         room.listed = listed
@@ -14,29 +14,32 @@ extension Hub {
         guard !changed.isEmpty else { return }
         for c in connections.values {
             guard let user = c.user, changed.contains(user.id) else { continue }
-            let reason: String
+            let reason: AccessReason
             if !room.decide(.read, for: user).isAllowed {
-                reason = lostReason ?? "You no longer have access to “\(room.record.name)”."
+                reason = lostReason ?? .lost(room.record.name)
                 if c.rooms.contains(roomID) { removeFromRoom(c, room) }
             } else {
-                reason = "Your role in “\(room.record.name)” is now \(room.role(of: user)?.rawValue ?? "none")."
+                reason = .roleChanged(room.record.name, room.role(of: user))
             }
             send(c, accessFrame(room, for: user, reason: reason))
         }
     }
 
     /// `room.access`: the person's role and permissions in the room now, and why it changed.
-    func accessFrame(_ room: RoomState, for user: UserProfile, reason: String) -> [UInt8] {
-        JSON.object([
+    func accessFrame(_ room: RoomState, for user: UserProfile, reason: AccessReason) -> [UInt8] {
+        var o = JSONObject([
             ("type", "room.access"), ("room", .string(room.record.id)),
             ("role", room.role(of: user).map { .string($0.rawValue) } ?? .null),
             ("can", .array(room.permissions(of: user).map { .string($0.rawValue) })),
-            ("reason", .string(reason)),
-        ]).encoded()
+            ("reason", .string(reason.text)), ("reason_code", .string(reason.code)), ("room_name", .string(room.record.name)),
+        ])
+        if let detail = reason.detail { o["detail"] = .string(detail) }
+        if let until = reason.untilMillis { o["until"] = .string(Timestamp.iso8601(millis: until)) }
+        return JSON.object(o).encoded()
     }
 
     /// Tells one person's connections their (unchanged) access to a room, with a reason.
-    func notifyAccess(_ roomID: RoomID, user userID: UserID, reason: String) {
+    func notifyAccess(_ roomID: RoomID, user userID: UserID, reason: AccessReason) {
         guard let room = rooms[roomID] else { return }
         for c in connections.values {
             guard let user = c.user, user.id == userID else { continue }

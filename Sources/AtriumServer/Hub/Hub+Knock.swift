@@ -71,8 +71,7 @@ extension Hub {
                     if admit {
                         hub.applyListedRoles(roomID, listed)  // the knocker gets room.access: member
                     } else {
-                        let why = "Your request to enter “\(name)” was declined" + (reason.map { ": \($0)" } ?? ".")
-                        hub.notifyAccess(roomID, user: knocker, reason: why)
+                        hub.notifyAccess(roomID, user: knocker, reason: .knockRefused(name, reason))
                     }
                     if let c = hub.connections[cid] { hub.reply(c, ref: ref) }
                     hub.pushKnockQueue(roomID)
@@ -95,7 +94,7 @@ extension Hub {
                 hub.inFlightWrites -= 1
                 switch result {
                 case .success(let listed):
-                    hub.applyListedRoles(roomID, listed, reason: "A moderator sent you back to the lobby of “\(name)”; you are waiting again.")
+                    hub.applyListedRoles(roomID, listed, reason: .backToLobby(name))
                     if let c = hub.connections[cid] { hub.reply(c, ref: ref) }
                     hub.pushKnockQueue(roomID)
                 case .failure(let error):

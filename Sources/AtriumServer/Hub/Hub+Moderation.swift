@@ -58,8 +58,7 @@ extension Hub {
         }) { hub, restrictions in
             guard let room = hub.rooms[roomID] else { return [] }
             room.restrictions = restrictions
-            let span = until.map { " until \(Timestamp.iso8601(millis: $0))" } ?? ""
-            let why = (ban ? "You are banned from “\(name)”" : "You are muted in “\(name)”") + span + (reason.map { ": \($0)" } ?? ".")
+            let why = AccessReason.restricted(name, ban: ban, until: until, reason: reason)
             if ban {
                 for other in hub.connections.values where other.user?.id == target { hub.removeFromRoom(other, room) }
             }
@@ -76,7 +75,7 @@ extension Hub {
             try store.lift(room: roomID, user: target, kind: ban ? .ban : .mute, by: me.id, nowMillis: wallMillis())
         }) { hub, restrictions in
             hub.rooms[roomID]?.restrictions = restrictions
-            hub.notifyAccess(roomID, user: target, reason: ban ? "Your ban from “\(name)” was lifted." : "You can write in “\(name)” again.")
+            hub.notifyAccess(roomID, user: target, reason: .lifted(name, ban: ban))
             return []
         }
     }
@@ -85,7 +84,7 @@ extension Hub {
         guard let me = c.user, let room = existingRoom(c, ref: ref, roomID),
               allowed(c, ref: ref, .permission(.remove), in: room), mayActOn(c, ref: ref, target, in: room) else { return }
         let wasListed = room.listed[target] != nil
-        let why = "You were removed from “\(room.record.name)”" + (reason.map { ": \($0)" } ?? ".")
+        let why = AccessReason.removed(room.record.name, reason)
         submitModeration(c, ref: ref, { store -> [UserID: RoomRole] in
             if wasListed { try store.setMember(room: roomID, userID: target, role: nil, nowMillis: wallMillis(), actor: me.id) }
             var detail: JSONObject = [:]

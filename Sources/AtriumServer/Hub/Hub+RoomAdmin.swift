@@ -80,8 +80,7 @@ extension Hub {
             let lost = !room.decide(.read, for: user).isAllowed
             if lost && c.rooms.contains(record.id) { removeFromRoom(c, room) }
             guard before[user.id] != role || c.rooms.contains(record.id) else { continue }
-            send(c, accessFrame(room, for: user,
-                                reason: lost ? "You no longer have access to “\(record.name)”." : "The settings of “\(record.name)” changed."))
+            send(c, accessFrame(room, for: user, reason: lost ? .lost(record.name) : .settingsChanged(record.name)))
         }
     }
 
