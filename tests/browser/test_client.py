@@ -336,8 +336,8 @@ class AccessTests(unittest.TestCase):
 
         cli("room", "member", "--room", "project-robots", "--login", "bob", "--role", "observer")
         notice = p.wait(lambda: p.visible_text("#room-notice"), message="no notice of the role change")
-        self.assertIn("наблюдатель", notice)
-        self.assertIn("observer", notice, "the server's reason is shown")
+        self.assertIn("Ваша роль в «Проект: роботы» изменилась: наблюдатель.", notice)
+        self.assertNotIn("observer", notice, "the server's English sentence is shown")
         self.assertEqual(p.js("return document.getElementById('room-notice').getAttribute('role')"), "status")
         p.wait(lambda: p.visible_text("#composer-readonly") == "Вы можете читать, но не писать здесь",
                message="the composer stayed after the demotion")
@@ -351,7 +351,8 @@ class AccessTests(unittest.TestCase):
         p.wait(lambda: p.js("return location.hash") in ("#/", ""), message="not sent home after removal")
         notice = p.wait(lambda: p.visible_text("#home-notice"), message="no notice at home after removal")
         self.assertIn("Вы больше не в комнате «Проект: роботы»", notice)
-        self.assertIn("You no longer have access", notice, "the server's reason is shown")
+        self.assertIn("У вас больше нет доступа к комнате «Проект: роботы».", notice, "the reason is not worded in Russian")
+        self.assertNotIn("You no longer have access", notice, "the server's English sentence is shown")
         self.assertEqual(p.js("return document.getElementById('home-notice').getAttribute('role')"), "status")
         p.wait(lambda: "Проект: роботы" not in p.js("return document.querySelector('.zones').textContent"),
                message="the room stayed in the list")
@@ -736,11 +737,14 @@ class KnockInviteModerationTests(unittest.TestCase):
         c.wait(lambda: c.d.find_element(By.ID, "person-reason")).send_keys("Остынь немного")
         c.d.find_element(By.CSS_SELECTOR, "dialog[open] .mod-mute").click()
         b.wait(lambda: b.visible_text("#composer-readonly"), message="the muted person kept the composer")
-        self.assertIn("Остынь немного", b.visible_text("#room-notice"))
+        muted = b.visible_text("#room-notice")
+        self.assertRegex(muted, r"Вам запрещено писать в «[^»]+» до .+\. Причина: Остынь немного")
+        self.assertNotIn("You are muted", muted, "the server's English sentence is shown")
         c.wait(lambda: not c.d.find_elements(By.CSS_SELECTOR, "dialog[open]"))
         c.d.find_element(By.XPATH, "//*[@id='people-panel']//li[contains(., 'Борис Петров')]//button[contains(@class, 'person-moderate')]").click()
         c.wait(lambda: c.d.find_element(By.CSS_SELECTOR, "dialog[open] .mod-unmute")).click()
         b.wait(lambda: b.d.find_element(By.ID, "composer-input"), message="unmute did not give the composer back")
+        b.wait(lambda: "Вы снова можете писать в «" in b.visible_text("#room-notice"), message="no notice of the unmute")
 
         # what happened concerning me: bob sees the deletion and the mute
         b.d.find_element(By.ID, "user-activity").click()

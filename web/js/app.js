@@ -10,6 +10,7 @@ import { signInView } from "./views/signin.js";
 import { passwordView } from "./views/password.js";
 import { homeView } from "./views/home.js";
 import { roomView } from "./views/room.js";
+import { accessText } from "./views/access-notice.js";
 import { connectionBanner } from "./views/banner.js";
 import { displayName } from "./store/rooms.js";
 import { inviteView } from "./views/invite.js";
@@ -172,7 +173,8 @@ function startSession(user) {
 /** The server took the person out of the room on screen: go home and say why. */
 function leaveLostRoom(e) {
   const room = client.rooms.get(e.room) || client.timeline(e.room).roomInfo;
-  homeNotice = { headline: t("notice.lost", { name: room ? displayName(room) : e.room }), reason: e.reason };
+  const name = room ? displayName(room) : e.room;
+  homeNotice = { headline: t("notice.lost", { name }), reason: accessText(e.info, name) || e.reason };
   if (location.hash !== "#/") location.hash = "#/";   // the hashchange routes home
   else route();
 }

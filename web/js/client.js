@@ -192,17 +192,26 @@ export class Client extends Emitter {
     const can = Array.isArray(msg.can) ? msg.can : [];
     const lost = msg.role === null || msg.role === undefined || !can.includes("read");
     const wasIn = this.joined.has(room);
+    // Why, as a stable code and parameters (the views word it); `reason` is the server's English.
+    const info = {
+      code: typeof msg.reason_code === "string" ? msg.reason_code : null,
+      roomName: typeof msg.room_name === "string" ? msg.room_name : "",
+      detail: typeof msg.detail === "string" && msg.detail ? msg.detail : null,
+      until: typeof msg.until === "string" && msg.until ? msg.until : null,
+      role: msg.role ?? null,
+      reason: msg.reason || "",
+    };
     if (lost) {
       this.joined.delete(room);
       this.ready.delete(room);
       this.presence.forget(room);
       this.typing.rooms.delete(room);
-      this.access.refused(room, "forbidden", msg.reason || "");
+      this.access.refused(room, "forbidden", msg.reason || "", info);
     } else {
-      this.access.granted(room, msg.role, can, msg.reason || null);
+      this.access.granted(room, msg.role, can, info);
     }
     this.rooms.update(room, { role: lost ? null : msg.role });
-    this.emit({ type: "access", room, role: msg.role ?? null, can, reason: msg.reason || "", lost, wasIn });
+    this.emit({ type: "access", room, role: msg.role ?? null, can, reason: msg.reason || "", info, lost, wasIn });
     if (this.connected) this.refreshRooms().catch(() => {});
   }
 

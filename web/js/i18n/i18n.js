@@ -71,6 +71,11 @@ export function formatTime(date) {
   return formatter("date", { hour: "numeric", minute: "2-digit" }).format(date);
 }
 
+/** When a mute or ban ends: date and time in the user's own time zone. */
+export function formatUntil(date) {
+  return formatter("date", { dateStyle: "long", timeStyle: "short" }).format(date);
+}
+
 export function formatFull(date) {
   return formatter("date", { dateStyle: "full", timeStyle: "short" }).format(date);
 }

@@ -6,7 +6,8 @@ import { Emitter } from "./emitter.js";
 export class AccessStore extends Emitter {
   constructor() { super(); this.rooms = new Map(); }
 
-  /** → {role, can: Set, known, denied: {code, message}|null, reason} */
+  /** → {role, can: Set, known, denied: {code, message, info}|null, reason}; `info` and `reason` are
+   *  a `room.access` change's code and parameters (see views/access-notice.js). */
   get(room) {
     return this.rooms.get(room) || { role: null, can: new Set(), known: false, denied: null, reason: null };
   }
@@ -16,9 +17,9 @@ export class AccessStore extends Emitter {
     this.emit(room);
   }
 
-  refused(room, code, message) {
+  refused(room, code, message, info = null) {
     const prev = this.get(room);
-    this.rooms.set(room, { ...prev, known: true, can: new Set(), denied: { code, message: message || "" } });
+    this.rooms.set(room, { ...prev, known: true, can: new Set(), denied: { code, message: message || "", info } });
     this.emit(room);
   }
 

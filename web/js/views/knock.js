@@ -4,13 +4,14 @@
 import { h, icon, reconcile } from "./dom.js";
 import { t, formatTime } from "../i18n/i18n.js";
 import { errorText } from "./dialogs.js";
+import { accessText, accessDetail } from "./access-notice.js";
 
 const MAX = 500;
 
 export function knockPanel(client, roomId) {
   const el = h("section", { id: "knock-panel", class: "knock-panel", "aria-labelledby": "knock-title" });
   let sent = false;                 // a knock sent from this page (before `rooms` says so)
-  let refused = null;               // {reason} after a refusal, until one asks again
+  let refused = null;               // {info} (the room.access change) after a refusal, until one asks again
   let busy = false;
   let error = "";
   let mode = null;
@@ -73,6 +74,12 @@ export function knockPanel(client, roomId) {
     return form;
   }
 
+  /** After "declined": the moderator's reason, or what else happened, in the current language. */
+  function refusedWhy() {
+    if (!refused || !refused.info) return "";
+    return refused.info.code === "knock_refused" ? accessDetail(refused.info) : accessText(refused.info);
+  }
+
   function render(focus = false) {
     const now = waiting() ? "waiting" : refused ? "refused" : "ask";
     if (now === mode && !focus) { renderLobby(); return; }
@@ -89,7 +96,7 @@ export function knockPanel(client, roomId) {
     } else {
       el.replaceChildren(...[title,
         refused ? h("p", { id: "knock-refused", class: "knock-refused", role: "alert" },
-          h("strong", {}, t("knock.refused")), refused.reason ? " " : null, refused.reason ? h("span", { dir: "auto" }, refused.reason) : null) : null,
+          h("strong", {}, t("knock.refused")), refusedWhy() ? " " : null, refusedWhy() ? h("span", { dir: "auto" }, refusedWhy()) : null) : null,
         h("p", { class: "muted" }, t("knock.lead")),
         knockForm()].filter(Boolean));
     }
@@ -100,7 +107,8 @@ export function knockPanel(client, roomId) {
     client.subscribe((e) => {
       if (e.type === "lobby" && e.room === roomId) renderLobby();
       if (e.type === "access" && e.room === roomId && e.lost && (sent || client.rooms.get(roomId)?.knock === "waiting" || mode === "waiting")) {
-        refused = { reason: e.reason };
+        // A declined knock says only the moderator's reason after the headline; another change says what happened.
+        refused = { info: e.info };
         sent = false;
         client.rooms.update(roomId, { knock: null });
         render(true);

@@ -8,6 +8,7 @@ import { roomsByZone } from "./rooms-list.js";
 import { editDialog, confirmDialog, reasonDialog } from "./dialogs.js";
 import { displayName, isOnRequest } from "../store/rooms.js";
 import { knockPanel } from "./knock.js";
+import { accessText, accessSentence, accessDetail } from "./access-notice.js";
 import { knocksPanel, reportsPanel, inviteDialog, personDialog } from "./moderation.js";
 import { settingsDialog, membersDialog, serverErrorText } from "./room-admin.js";
 
@@ -493,13 +494,18 @@ export function roomView(client, roomId, { reenter = null } = {}) {
     const refusedBox = h("div", { id: "room-refused", class: `not-found refused${onRequest ? " with-knock" : ""}`, role: "alert" },
       missing ? null : icon("lock", "icon refused-icon"),
       h("p", { class: "refused-title" }, titleText),
-      !missing && denied.message ? h("p", { class: "refused-reason", dir: "auto" }, denied.message) : null,
+      !missing && refusedText(denied) ? h("p", { class: "refused-reason", dir: "auto" }, refusedText(denied)) : null,
       !missing && s && s.role === null && !onRequest ? h("p", { class: "muted" }, t("room.onRequest.lead")) : null,
       onRequest ? null : h("p", {}, back));
     chat.replaceChildren(header, onRequest ? h("div", { class: "refused-scroll" }, refusedBox, knock.el, h("p", { class: "knock-back" }, back)) : refusedBox);
     title.textContent = missing ? t("room.notFound") : (s ? displayName(s) : roomId);
     sub.textContent = "";
     document.title = `${title.textContent} — ${t("app.name")}`;
+  }
+
+  /** Why entry is refused: a `room.access` change in the current language, else the server's message. */
+  function refusedText(denied) {
+    return denied.info ? accessText(denied.info, roomName()) : denied.message;
   }
 
   let shownRole = null;            // the role here as last known (to tell a settings change from a role change)
@@ -522,7 +528,9 @@ export function roomView(client, roomId, { reenter = null } = {}) {
       // The same role with other permissions: the room's settings changed (said so, not "role").
       const same = shownRole !== null && shownRole === e.role;
       shownRole = e.role;
-      showNotice(same ? t("notice.settingsChanged", { name: roomName() })
+      const sentence = accessSentence(e.info, roomName());
+      if (sentence !== null) showNotice(sentence, accessDetail(e.info));
+      else showNotice(same ? t("notice.settingsChanged", { name: roomName() })
         : t("notice.roleChanged", { name: roomName(), role: t(`roomRole.${e.role || "none"}`) }), e.reason);
       render();
     }
