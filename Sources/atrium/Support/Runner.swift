@@ -1,5 +1,6 @@
 import AtriumCore
 import AtriumServer
+import AtriumStore
 import Foundation
 import Logging
 
@@ -7,6 +8,7 @@ import Logging
 enum Runner {
     static func serve(_ config: AtriumConfig) throws {
         SignalWaiter.blockTerminationSignals()
+        CryptoSetup.initialize()
         LogSetup.bootstrap(level: config.logLevel)
         var configured = Logger(label: "atrium")
         configured.logLevel = LogSetup.level(config.logLevel)
