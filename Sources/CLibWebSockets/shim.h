@@ -3,8 +3,6 @@
 
 static inline size_t atrium_lws_pre(void) { return LWS_PRE; }
 
-static inline void atrium_lwsl_user(const char *msg) { lwsl_user("%s", msg); }
-
 static inline void atrium_lws_set_log_level(int level) { lws_set_log_level(level, NULL); }
 
 /// `LWS_PROTOCOL_LIST_TERM` is a compound-literal macro.

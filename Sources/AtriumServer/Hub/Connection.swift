@@ -32,7 +32,6 @@ final class Connection {
 
     // Inbound
     var rxBuffer: [UInt8] = []
-    var rxOversize = false
     var bucket: TokenBucket
     var errorStreak = 0
 

@@ -13,7 +13,7 @@ extension Hub {
         }
         switch message {
         case .users:
-            adminJob(c, ref: ref, on: reader, { store -> [(String, JSON)] in
+            runJob(c, ref: ref, on: reader, write: false, { store -> [JSON] in
                 let users = try store.users()
                 var list: [JSON] = []
                 for u in users {
@@ -24,8 +24,8 @@ extension Hub {
                         ("children", .array(try store.children(of: u.profile.id).map { .int($0) })),
                     ]))
                 }
-                return [("users", .array(list))]
-            })
+                return list
+            }, then: { _, list in [("users", .array(list))] })
         case .rooms:
             let list = rooms.values.sorted { ($0.record.zone.rawValue, $0.record.name) < ($1.record.zone.rawValue, $1.record.name) }
                 .map { room -> JSON in
@@ -37,7 +37,7 @@ extension Hub {
         case .addUser(let login, let name, let role, let group):
             let logN = config.scryptLogN
             // scrypt is slow on purpose: the auth worker hashes, never the service thread.
-            adminJob(c, ref: ref, on: authWorker, { store -> [(String, JSON)] in
+            runJob(c, ref: ref, on: authWorker, write: true, { store -> (UserProfile, String) in
                 let password = Passwords.generateOneTime()
                 let user = try store.transaction { () throws -> UserProfile in
                     let u = try store.addUser(login: login, name: name, role: role, group: group,
@@ -48,76 +48,56 @@ extension Hub {
                     try store.recordChange(kind: ChangeKind.user, subject: String(u.id), nowMillis: wallMillis())
                     return u
                 }
-                return [("user", user.json), ("password", .string(password))]
-            }, then: { hub, _ in hub.lastChangePoll = 0 })
+                return (user, password)
+            }, then: { hub, added in
+                hub.userRoles[added.0.id] = added.0.role
+                return [("user", added.0.json), ("password", .string(added.1))]
+            })
         case .linkParent(let parent, let child):
-            adminJob(c, ref: ref, on: authWorker, { store in
+            runJob(c, ref: ref, on: authWorker, write: true, { store in
                 try store.linkParent(parentID: parent, childID: child, nowMillis: wallMillis(), actor: me.id)
-                try store.recordChange(kind: ChangeKind.user, subject: String(parent), nowMillis: wallMillis())
-                return []
-            }, then: { hub, _ in hub.lastChangePoll = 0 })
-        case .setMinor(let user, let minor):
-            adminJob(c, ref: ref, on: authWorker, { store in
-                try store.setMinor(userID: user, minor: minor, nowMillis: wallMillis(), actor: me.id)
+            }, then: { hub, _ in
+                hub.parentsOf[child, default: []].insert(parent)
+                hub.invalidateCircles()
                 return []
             })
+        case .setMinor(let user, let minor):
+            runJob(c, ref: ref, on: authWorker, write: true, { store in
+                try store.setMinor(userID: user, minor: minor, nowMillis: wallMillis(), actor: me.id)
+            }, then: { _, _ in [] })
         case .revokeSessions(let user):
-            adminJob(c, ref: ref, on: authWorker, { store in
+            runJob(c, ref: ref, on: authWorker, write: true, { store -> Int in
                 let n = try store.revokeSessions(userID: user, nowMillis: wallMillis())
                 try store.appendAudit(actor: me.id, action: AuditAction.sessionsRevoked, room: nil, subject: user,
                                       detail: [("sessions", .int(Int64(n)))], nowMillis: wallMillis())
-                return [("sessions", .int(Int64(n)))]
-            }, then: { hub, _ in
+                return n
+            }, then: { hub, n in
                 hub.sessionCache = hub.sessionCache.filter { $0.value.user.id != user }
                 for other in hub.connections.values where other.user?.id == user {
                     hub.fail(other, WireError(.unauthenticated, "Your sessions were signed out by an administrator."))
                     hub.close(other, .unauthenticated)
                 }
+                return [("sessions", .int(Int64(n)))]
             })
         case .addRoom(let record):
-            adminJob(c, ref: ref, on: authWorker, { store in
+            runJob(c, ref: ref, on: authWorker, write: true, { store in
                 try store.addRoom(record, nowMillis: wallMillis())
                 try store.appendAudit(actor: me.id, action: "room.add", room: record.id, subject: nil,
                                       detail: [("kind", .string(record.kind.rawValue))], nowMillis: wallMillis())
-                return [("room", record.json(role: nil))]
             }, then: { hub, _ in
                 if hub.rooms[record.id] == nil {
                     hub.rooms[record.id] = RoomState(record: record, lastSeq: 0, graceSeconds: hub.config.presenceGraceSeconds)
                 }
+                return [("room", record.json(role: nil))]
             })
         case .setMember(let room, let user, let role):
-            adminJob(c, ref: ref, on: authWorker, { store in
+            runJob(c, ref: ref, on: authWorker, write: true, { store in
                 try store.setMember(room: room, userID: user, role: role, nowMillis: wallMillis(), actor: me.id)
-                let listed = try store.members(room: room)
-                return [("members", .object(JSONObject(listed.sorted { $0.key < $1.key }.map { (String($0.key), .string($0.value.rawValue)) })))]
-            }, then: { hub, fields in
-                guard case .object(let o)? = fields.first?.1 else { return }
-                var listed: [UserID: RoomRole] = [:]
-                for f in o.fields { if let id = Int64(f.key), let r = f.value.stringValue.flatMap(RoomRole.init(rawValue:)) { listed[id] = r } }
+                return try store.members(room: room)
+            }, then: { hub, listed in
                 hub.applyListedRoles(room, listed)
+                return [("members", .object(JSONObject(listed.sorted { $0.key < $1.key }.map { (String($0.key), .string($0.value.rawValue)) })))]
             })
-        }
-    }
-
-    /// Runs an administration job on a store worker, then applies `then` and answers with the
-    /// job's fields. The continuation waits here under an id (it is not Sendable).
-    private func adminJob(_ c: Connection, ref: String?, on worker: StoreWorker,
-                          _ work: @escaping @Sendable (StoreConnection) throws -> [(String, JSON)],
-                          then: @escaping (Hub, [(String, JSON)]) -> Void = { _, _ in }) {
-        let cid = c.id
-        let id = nextWorkID()
-        pendingWork[id] = { hub, result in
-            guard let result = result as? Result<[(String, JSON)], StoreError> else { return }
-            switch result {
-            case .success(let fields):
-                then(hub, fields)
-                if let c = hub.connections[cid] { hub.reply(c, ref: ref, fields) }
-            case .failure(let error):
-                if let c = hub.connections[cid] { hub.fail(c, WireError(error.code, error.message, ref: ref)) }
-            }
-        }
-        worker.submit(work) { [inbox] result in
-            inbox.post { hub in hub.pendingWork.removeValue(forKey: id)?(hub, result) }
         }
     }
 }

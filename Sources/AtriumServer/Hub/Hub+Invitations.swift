@@ -6,10 +6,7 @@ import AtriumStore
 /// Expiry or withdrawal ends the guest's access and closes their connections. Service thread.
 extension Hub {
     func inviteCreate(_ c: Connection, ref: String?, roomID: RoomID, hours: Int64, uses: Int64) {
-        guard let me = c.user, let room = rooms[roomID] else {
-            fail(c, WireError(.notFound, "There is no room '\(roomID)'.", ref: ref))
-            return
-        }
+        guard let me = c.user, let room = existingRoom(c, ref: ref, roomID) else { return }
         guard allowed(c, ref: ref, .permission(.invite), in: room) else { return }
         guard hours <= Int64(config.inviteMaxHours) else {
             fail(c, WireError(.badRequest, "An invitation may stay valid at most \(config.inviteMaxHours) hours.", ref: ref))
@@ -34,10 +31,7 @@ extension Hub {
     }
 
     func inviteList(_ c: Connection, ref: String?, roomID: RoomID) {
-        guard let room = rooms[roomID] else {
-            fail(c, WireError(.notFound, "There is no room '\(roomID)'.", ref: ref))
-            return
-        }
+        guard let room = existingRoom(c, ref: ref, roomID) else { return }
         guard allowed(c, ref: ref, .permission(.invite), in: room) else { return }
         let cid = c.id
         reader.submit({ store in try store.invitations(room: roomID) }) { [inbox] result in

@@ -8,10 +8,7 @@ import AtriumStore
 extension Hub {
     func knockOn(_ c: Connection, ref: String?, roomID: RoomID, message: String) {
         guard let user = c.user else { return }
-        guard let room = rooms[roomID] else {
-            fail(c, WireError(.notFound, "There is no room '\(roomID)'.", ref: ref))
-            return
-        }
+        guard let room = existingRoom(c, ref: ref, roomID) else { return }
         if room.decide(.join, for: user).isAllowed {
             fail(c, WireError(.conflict, "You can already enter “\(room.record.name)”.", ref: ref))
             return

@@ -24,7 +24,7 @@ extension Hub {
     private func modDelete(_ c: Connection, ref: String?, roomID: RoomID, seq: Int64, reason: String?) {
         guard let me = c.user, let room = existingRoom(c, ref: ref, roomID),
               allowed(c, ref: ref, .permission(.deleteAny), in: room), acceptingWritesForModeration(c, ref: ref) else { return }
-        submitModeration(c, ref: ref, { store in
+        runJob(c, ref: ref, on: commits, write: true, { store in
             try store.deleteChat(room: roomID, seq: seq, actor: me.id, mayDeleteOthers: true, nowMillis: wallMillis(), reason: reason)
         }) { hub, event in
             hub.rooms[roomID]?.invalidateRecent()
@@ -37,7 +37,7 @@ extension Hub {
     private func approve(_ c: Connection, ref: String?, roomID: RoomID, seq: Int64) {
         guard let me = c.user, let room = existingRoom(c, ref: ref, roomID),
               allowed(c, ref: ref, .permission(.deleteAny), in: room), acceptingWritesForModeration(c, ref: ref) else { return }
-        submitModeration(c, ref: ref, { store in
+        runJob(c, ref: ref, on: commits, write: true, { store in
             try store.approveChat(room: roomID, seq: seq, moderator: me.id, nowMillis: wallMillis())
         }) { hub, event in
             hub.rooms[roomID]?.invalidateRecent()
@@ -52,7 +52,7 @@ extension Hub {
               mayActOn(c, ref: ref, target, in: room) else { return }
         let until = minutes.map { wallMillis() + $0 * 60_000 }
         let name = room.record.name
-        submitModeration(c, ref: ref, { store in
+        runJob(c, ref: ref, on: commits, write: true, { store in
             try store.restrict(room: roomID, user: target, kind: ban ? .ban : .mute, untilMillis: until,
                                by: me.id, reason: reason, nowMillis: wallMillis())
         }) { hub, restrictions in
@@ -71,7 +71,7 @@ extension Hub {
         guard let me = c.user, let room = existingRoom(c, ref: ref, roomID),
               allowed(c, ref: ref, .permission(ban ? .ban : .mute), in: room) else { return }
         let name = room.record.name
-        submitModeration(c, ref: ref, { store in
+        runJob(c, ref: ref, on: commits, write: true, { store in
             try store.lift(room: roomID, user: target, kind: ban ? .ban : .mute, by: me.id, nowMillis: wallMillis())
         }) { hub, restrictions in
             hub.rooms[roomID]?.restrictions = restrictions
@@ -85,7 +85,7 @@ extension Hub {
               allowed(c, ref: ref, .permission(.remove), in: room), mayActOn(c, ref: ref, target, in: room) else { return }
         let wasListed = room.listed[target] != nil
         let why = AccessReason.removed(room.record.name, reason)
-        submitModeration(c, ref: ref, { store -> [UserID: RoomRole] in
+        runJob(c, ref: ref, on: commits, write: true, { store -> [UserID: RoomRole] in
             if wasListed { try store.setMember(room: roomID, userID: target, role: nil, nowMillis: wallMillis(), actor: me.id) }
             var detail: JSONObject = [:]
             if let reason { detail["reason"] = .string(reason) }
@@ -103,7 +103,7 @@ extension Hub {
 
     private func fileReport(_ c: Connection, ref: String?, roomID: RoomID, seq: Int64, reason: String) {
         guard let me = c.user, let room = existingRoom(c, ref: ref, roomID), allowed(c, ref: ref, .read, in: room) else { return }
-        submitModeration(c, ref: ref, { store in
+        runJob(c, ref: ref, on: commits, write: true, { store in
             try store.report(room: roomID, seq: seq, reporter: me.id, reason: reason, nowMillis: wallMillis())
         }) { hub, report in
             hub.pushReports(roomID)
@@ -144,7 +144,7 @@ extension Hub {
                     return
                 }
                 guard me.role == .admin || hub.allowed(c, ref: ref, .permission(.deleteAny), in: room) else { return }
-                hub.submitModeration(c, ref: ref, { store in
+                hub.runJob(c, ref: ref, on: hub.commits, write: true, { store in
                     try store.decideReport(id: id, state: resolved ? .resolved : .dismissed, note: note, by: me.id, nowMillis: wallMillis())
                 }) { hub, decided in
                     hub.pushReports(decided.room)
@@ -155,40 +155,6 @@ extension Hub {
     }
 
     // MARK: - Helpers
-
-    /// Runs a moderation write on the commit queue; `then` applies it on the service thread
-    /// and returns the fields of the ok.
-    private func submitModeration<T: Sendable>(_ c: Connection, ref: String?, _ work: @escaping @Sendable (StoreConnection) throws -> T,
-                                               then: @escaping (Hub, T) -> [(String, JSON)]) {
-        let cid = c.id
-        inFlightWrites += 1
-        // The continuation is not Sendable: it waits here, on the service thread, under an id.
-        let id = nextWorkID()
-        pendingWork[id] = { hub, result in
-            guard let result = result as? Result<T, StoreError> else { return }
-            switch result {
-            case .success(let value):
-                let fields = then(hub, value)
-                if let c = hub.connections[cid] { hub.reply(c, ref: ref, fields) }
-            case .failure(let error):
-                if let c = hub.connections[cid] { hub.fail(c, WireError(error.code, error.message, ref: ref)) }
-            }
-        }
-        commits.submit(work) { [inbox] result in
-            inbox.post { hub in
-                hub.inFlightWrites -= 1
-                hub.pendingWork.removeValue(forKey: id)?(hub, result)
-            }
-        }
-    }
-
-    private func existingRoom(_ c: Connection, ref: String?, _ roomID: RoomID) -> RoomState? {
-        guard let room = rooms[roomID] else {
-            fail(c, WireError(.notFound, "There is no room '\(roomID)'.", ref: ref))
-            return nil
-        }
-        return room
-    }
 
     /// Owners and moderators cannot be muted, banned or removed by moderation, nor oneself.
     private func mayActOn(_ c: Connection, ref: String?, _ target: UserID, in room: RoomState) -> Bool {

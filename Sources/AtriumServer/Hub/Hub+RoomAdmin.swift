@@ -8,10 +8,7 @@ extension Hub {
     /// told at once; whoever can no longer read the room is taken out of it.
     func roomSettings(_ c: Connection, ref: String?, roomID: RoomID, name: String?, joinRule: JoinRule?, premoderated: Bool?,
                       history: HistoryVisibility?) {
-        guard let me = c.user, let room = rooms[roomID] else {
-            fail(c, WireError(.notFound, "There is no room '\(roomID)'.", ref: ref))
-            return
-        }
+        guard let me = c.user, let room = existingRoom(c, ref: ref, roomID) else { return }
         guard allowed(c, ref: ref, .permission(.changeSettings), in: room) else { return }
         let cid = c.id
         commits.submit({ store in
@@ -42,10 +39,7 @@ extension Hub {
     /// `room.permissions` (change_settings): what a role may do in this room. Everyone in the
     /// room is re-evaluated at once, as for any settings change.
     func roomPermissions(_ c: Connection, ref: String?, roomID: RoomID, role: RoomRole, permissions: [RoomPermission]?) {
-        guard let me = c.user, let room = rooms[roomID] else {
-            fail(c, WireError(.notFound, "There is no room '\(roomID)'.", ref: ref))
-            return
-        }
+        guard let me = c.user, let room = existingRoom(c, ref: ref, roomID) else { return }
         guard allowed(c, ref: ref, .permission(.changeSettings), in: room) else { return }
         let cid = c.id
         commits.submit({ store in
@@ -88,10 +82,7 @@ extension Hub {
     /// role, and administrators inspecting it — so no one reads a listed room invisibly. In an
     /// open or public room every member of the school may also read it (`open_to`).
     func roomMembers(_ c: Connection, ref: String?, roomID: RoomID) {
-        guard let me = c.user, let room = rooms[roomID] else {
-            fail(c, WireError(.notFound, "There is no room '\(roomID)'.", ref: ref))
-            return
-        }
+        guard let me = c.user, let room = existingRoom(c, ref: ref, roomID) else { return }
         guard allowed(c, ref: ref, .read, in: room) else { return }
         let ids = Set(room.listed.keys).union(room.inspectors)
         let cid = c.id
@@ -119,10 +110,7 @@ extension Hub {
     /// after giving a written reason. They appear in the room's presence like anyone reading
     /// it (no one reads a room invisibly), and the access is in the oversight log.
     func roomInspect(_ c: Connection, ref: String?, roomID: RoomID, reason: String) {
-        guard let me = c.user, let room = rooms[roomID] else {
-            fail(c, WireError(.notFound, "There is no room '\(roomID)'.", ref: ref))
-            return
-        }
+        guard let me = c.user, let room = existingRoom(c, ref: ref, roomID) else { return }
         guard me.role == .admin else {
             fail(c, WireError(.forbidden, "Only the school's administrators may inspect a room.", ref: ref))
             return

@@ -41,10 +41,7 @@ extension Hub {
 
     func markRead(_ c: Connection, ref: String?, roomID: RoomID, seq: Int64) {
         guard let user = c.user else { return }
-        guard let room = rooms[roomID] else {
-            fail(c, WireError(.notFound, "There is no room '\(roomID)'.", ref: ref))
-            return
-        }
+        guard let room = existingRoom(c, ref: ref, roomID) else { return }
         guard allowed(c, ref: ref, .read, in: room) else { return }
         let cid = c.id
         commits.submit({ store in try store.markRead(userID: user.id, room: roomID, seq: seq) }) { [inbox] result in
@@ -183,10 +180,7 @@ extension Hub {
     }
 
     func leave(_ c: Connection, ref: String?, roomID: RoomID) {
-        guard let room = rooms[roomID] else {
-            fail(c, WireError(.notFound, "There is no room '\(roomID)'.", ref: ref))
-            return
-        }
+        guard let room = existingRoom(c, ref: ref, roomID) else { return }
         removeFromRoom(c, room)
         reply(c, ref: ref)
     }

@@ -43,10 +43,4 @@ final class Inbox: Sendable {
         let bits = context.map { UInt(bitPattern: $0) } ?? 0
         state.withLock { $0.contextBits = bits }
     }
-
-    func wake() {
-        state.withLock { s in
-            if let context = OpaquePointer(bitPattern: s.contextBits) { lws_cancel_service(context) }
-        }
-    }
 }
