@@ -65,11 +65,21 @@ struct ClientFrameDecoderTests {
             .admin(.linkParent(parent: 1, child: 2)), .admin(.setMinor(user: 1, minor: true)),
             .admin(.revokeSessions(user: 1)), .admin(.addRoom(RoomRecord(id: "r", name: "R", kind: .lounge))),
             .admin(.setMember(room: "r", user: 1, role: nil)),
+        ] + CollabMessage.typeNames.indices.map { _ in ClientMessage.collab(room: "a", .docList) }
+        let collabSamples: [CollabMessage] = [
+            .docList, .docCreate(title: "t", id: nil), .docOpen(doc: "d"), .docClose(doc: "d"),
+            .docOp(doc: "d", rev: 0, op: TextOperation(), nonce: "n"), .docOps(doc: "d", after: 0, limit: 1),
+            .docCursor(doc: "d", rev: 0, anchor: 0, head: 0), .docRename(doc: "d", title: "t"), .docLock(doc: "d", locked: true),
+            .docHistory(doc: "d", before: nil, limit: 1), .docRevision(doc: "d", rev: 0), .docRestore(doc: "d", rev: 0),
+            .boardOpen, .boardOp(op: .cardDelete(id: "c"), nonce: "n"), .boardLock(locked: true), .boardHistory(before: nil, limit: 1),
+            .boardRevision(rev: 0), .boardRestore(rev: 0), .contributions, .follow(nil),
         ]
-        #expect(samples.map(\.typeName) == ClientMessage.typeNames)
+        #expect(collabSamples.map(\.typeName) == CollabMessage.typeNames)
+        #expect(samples.dropLast(CollabMessage.typeNames.count).map(\.typeName) + collabSamples.map(\.typeName) == ClientMessage.typeNames)
         #expect(samples.map(\.room) == [nil, nil, nil, "a", "a", "a", "a", "a", "a", "a", "a", nil, nil, "a", "a", "a", "a", "a", "a",
                                          "a", "a", "a", "a", "a", "a", "a", "a", "a", nil, "a", "a", nil, "a", "a", "a", "a",
-                                         nil, nil, nil, nil, nil, nil, nil, nil])
+                                         nil, nil, nil, nil, nil, nil, nil, nil]
+                                        + Array(repeating: "a", count: CollabMessage.typeNames.count))
     }
 
     @Test func refIsCarried() {
@@ -105,7 +115,7 @@ struct ClientFrameDecoderTests {
         #expect(error(#"{"type":7}"#) == WireError(.badRequest, "The field 'type' must be a string."))
         #expect(error(#"{"type":"x"}"#) == WireError(.badRequest, "Unknown message type 'x'."))
         #expect(error(#"{"type":"Chat.send"}"#)?.message == "Unknown message type 'Chat.send'.")
-        for ns in ["board.", "doc.", "rtc.", "poll.", "survey.", "schedule."] {
+        for ns in ["rtc.", "poll.", "survey.", "schedule."] {
             let e = error(#"{"type":"\#(ns)create","ref":"q"}"#)
             #expect(e?.code == .badRequest)
             #expect(e?.ref == "q")
@@ -113,7 +123,7 @@ struct ClientFrameDecoderTests {
             #expect(e?.message.contains("'\(ns)*'") == true)
         }
         // Namespaces in use answer unknown types plainly.
-        for type in ["room.frobnicate", "mod.frobnicate", "invite.frobnicate"] {
+        for type in ["room.frobnicate", "mod.frobnicate", "invite.frobnicate", "doc.frobnicate", "board.frobnicate"] {
             #expect(error(#"{"type":"\#(type)"}"#)?.message == "Unknown message type '\(type)'.")
         }
         // A huge bogus type is not echoed in full.

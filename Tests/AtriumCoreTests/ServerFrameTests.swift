@@ -27,7 +27,7 @@ struct ServerFrameTests {
     @Test func errorCodesMatchProtocol() {
         #expect(ErrorCode.allCases.map(\.rawValue) == [
             "bad_request", "unauthenticated", "forbidden", "not_found", "conflict", "too_large",
-            "rate_limited", "unavailable", "internal",
+            "rate_limited", "unavailable", "internal", "stale",
         ])
     }
 

@@ -56,6 +56,13 @@ public struct AtriumConfig: Sendable, Equatable {
     public var replayCap = 1000
     public var historyMax = 200
     public var httpBodyBytes = 16384
+    // [collab]
+    public var collabFlushMillis = 25
+    public var collabSnapshotEvery = 100
+    public var collabHistoryOps = 1000
+    public var collabMaxDocChars = 200_000
+    public var collabMaxOpComponents = 10_000
+    public var collabMaxInsertChars = 50_000
     // [presence]
     public var presenceGraceSeconds: Double = 5
     public var presenceTickMillis = 100
@@ -129,6 +136,7 @@ public struct AtriumConfig: Sendable, Equatable {
 
     /// The limits the client frame decoder enforces.
     public var protocolLimits: ProtocolLimits {
-        ProtocolLimits(maxTextChars: maxTextChars, historyMax: historyMax)
+        ProtocolLimits(maxTextChars: maxTextChars, historyMax: historyMax,
+                       textOperation: TextOperationLimits(maxComponents: collabMaxOpComponents, maxInsertChars: collabMaxInsertChars))
     }
 }

@@ -63,6 +63,13 @@ struct ConfigKey: Sendable {
         double("presence.grace_s", \.presenceGraceSeconds, min: 0, exclusive: false, "Seconds a dropped connection's person stays present, so a quick reconnect is not announced."),
         int("presence.tick_ms", \.presenceTickMillis, 10...5000, "Milliseconds between merged presence announcements per room."),
 
+        int("collab.flush_ms", \.collabFlushMillis, 1...1000, "Milliseconds between merged sends of board and document operations and cursors to each reader (one frame per tick)."),
+        int("collab.snapshot_every", \.collabSnapshotEvery, 1...100_000, "Revisions between stored snapshots of a document or board (opening one reads its newest snapshot and the operations after it)."),
+        int("collab.history_ops", \.collabHistoryOps, 10...1_000_000, "Recent operations per open document kept in memory to transform late operations; older bases get stale."),
+        int("collab.max_doc_chars", \.collabMaxDocChars, 1...10_000_000, "Longest document in Unicode code points; an operation that would exceed it is refused with too_large."),
+        int("collab.max_op_components", \.collabMaxOpComponents, 1...1_000_000, "Most components (retain, insert, delete) in one document operation."),
+        int("collab.max_insert_chars", \.collabMaxInsertChars, 1...10_000_000, "Most code points one document operation may insert."),
+
         syncMode("store.synchronous", "SQLite synchronous mode: normal (WAL, crash-safe) or full (also power-loss-safe, slower)."),
         int("store.batch_max", \.commitBatchMax, 1...100_000, "Most writes committed together in one transaction (group commit)."),
         int("store.change_poll_ms", \.changePollMillis, 20...60000, "How often, in milliseconds, the server looks for changes made by the atrium command line."),

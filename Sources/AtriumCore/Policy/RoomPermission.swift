@@ -18,6 +18,8 @@ public enum RoomPermission: String, Sendable, CaseIterable, Codable, Comparable 
     case startCall = "start_call"
     case present
     case createPolls = "create_polls"
+    /// Lock and unlock boards and documents, ask everyone to follow one's view (teachers).
+    case facilitate
 
     public static func < (a: RoomPermission, b: RoomPermission) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!

@@ -15,8 +15,8 @@ public enum ClientFrameDecoder {
     /// Namespaces PROTOCOL.md reserves for later parts: answered with a clearer error than
     /// "unknown type", so a client built for a later version learns why it failed.
     public static let reservedNamespaces = [
-        // Still reserved; `room.*`, `mod.*` and `invite.*` are in use (docs/protocol.md).
-        "board.", "doc.", "rtc.", "poll.", "survey.", "schedule.",
+        // Still reserved; `room.*`, `mod.*`, `invite.*`, `board.*` and `doc.*` are in use (docs/protocol.md).
+        "rtc.", "poll.", "survey.", "schedule.",
     ]
 
     public static func decode(_ bytes: [UInt8], limits: ProtocolLimits) -> Result<ClientFrame, WireError> {
@@ -58,7 +58,7 @@ public enum ClientFrameDecoder {
 }
 
 /// Reads typed fields out of one message object; every failure is a `WireError` carrying the ref.
-private struct Fields {
+struct Fields {
     let object: JSONObject
     let ref: String?
     let limits: ProtocolLimits
@@ -223,6 +223,8 @@ private struct Fields {
                               note: try shortText("note", required: false))
         case "room.direct":
             return .roomDirect(user: try requiredInt("user", min: 1))
+        case _ where CollabMessage.typeNames.contains(type):
+            return .collab(room: try room(), try collab(type))
         default:
             let shown = Fields.abbreviated(type)
             if let ns = ClientFrameDecoder.reservedNamespaces.first(where: { type.hasPrefix($0) }) {

@@ -50,6 +50,8 @@ public enum ClientMessage: Sendable, Equatable {
     case admin(AdminMessage)
     /// A room's owner sets what a role may do there (nil: back to the kind's default).
     case roomPermissions(room: RoomID, role: RoomRole, permissions: [RoomPermission]?)
+    /// Boards and documents of a room (co-editing), and following a teacher's view.
+    case collab(room: RoomID, CollabMessage)
 
     /// The room the message addresses, if any (for routing and per-room checks).
     public var room: RoomID? {
@@ -61,7 +63,7 @@ public enum ClientMessage: Sendable, Equatable {
              .roomKnock(let r, _), .roomKnocks(let r), .roomAdmit(let r, _), .roomRefuse(let r, _, _),
              .roomLobby(let r, _, _), .roomReturnToLobby(let r, _), .modDelete(let r, _, _), .modApprove(let r, _),
              .modRestrict(let r, _, _, _, _), .modLift(let r, _, _), .modRemove(let r, _, _), .modReport(let r, _, _),
-             .inviteCreate(let r, _, _), .inviteList(let r), .roomSettings(let r, _, _, _, _), .roomInspect(let r, _), .roomPermissions(let r, _, _), .roomMembers(let r):
+             .inviteCreate(let r, _, _), .inviteList(let r), .collab(let r, _), .roomSettings(let r, _, _, _, _), .roomInspect(let r, _), .roomPermissions(let r, _, _), .roomMembers(let r):
             return r
         }
     }
@@ -104,6 +106,7 @@ public enum ClientMessage: Sendable, Equatable {
         case .roomPermissions: return "room.permissions"
         case .roomMembers: return "room.members"
         case .admin(let a): return a.typeName
+        case .collab(_, let m): return m.typeName
         }
     }
 
@@ -115,7 +118,7 @@ public enum ClientMessage: Sendable, Equatable {
         "mod.report.decide", "invite.create", "invite.list", "invite.revoke", "room.settings", "room.inspect", "room.permissions", "room.members",
         "admin.users", "admin.rooms", "admin.user.add", "admin.user.link", "admin.user.minor", "admin.user.revoke_sessions",
         "admin.room.add", "admin.room.member",
-    ]
+    ] + CollabMessage.typeNames
 }
 
 /// A decoded client frame: the optional `ref` the reply must echo, and the message.
@@ -138,9 +141,14 @@ public struct ProtocolLimits: Sendable, Equatable {
     /// `history.limit` when the client gives none.
     public var historyDefault: Int = 50
 
-    public init(maxTextChars: Int = 4000, historyMax: Int = 200) {
+    /// Sizes of one document operation (collab.max_op_components, collab.max_insert_chars).
+    public var textOperation = TextOperationLimits(maxComponents: 10_000, maxInsertChars: 50_000)
+
+    public init(maxTextChars: Int = 4000, historyMax: Int = 200,
+                textOperation: TextOperationLimits = TextOperationLimits(maxComponents: 10_000, maxInsertChars: 50_000)) {
         self.maxTextChars = maxTextChars
         self.historyMax = historyMax
+        self.textOperation = textOperation
         // The default never exceeds the maximum, even when an operator sets a tiny maximum.
         self.historyDefault = min(50, historyMax)
     }

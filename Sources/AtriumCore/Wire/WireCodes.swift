@@ -13,6 +13,9 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case rateLimited = "rate_limited"
     case unavailable
     case `internal`
+    /// A document operation made on a revision older than the server keeps in memory: the
+    /// client fetches the missing operations (`doc.ops`), transforms and resends.
+    case stale
 }
 
 /// Close codes the server sends. 1xxx are RFC 6455 codes; 4xxx are ours and mirror HTTP

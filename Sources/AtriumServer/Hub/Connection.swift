@@ -22,6 +22,8 @@ final class Connection {
 
     /// Rooms joined by this connection.
     var rooms: Set<RoomID> = []
+    /// Documents this connection opened (it receives their cursors).
+    var openDocs: Set<DocKey> = []
     /// For a guest: when their invitation ends (ms since 1970); the tick closes them then.
     var accessEndsAtMillis: Int64?
     /// Rooms with history visibility `joined`: the seq this person reads from (exclusive).

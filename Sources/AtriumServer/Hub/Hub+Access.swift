@@ -51,6 +51,7 @@ extension Hub {
     func removeFromRoom(_ c: Connection, _ room: RoomState) {
         let roomID = room.record.id
         guard c.rooms.remove(roomID) != nil else { return }
+        forgetCollab(c, roomID: roomID)
         room.members.remove(c.id)
         c.replayBuffers.removeValue(forKey: roomID)
         room.presence.remove(conn: c.id, now: monotonicSeconds(), dropped: false)

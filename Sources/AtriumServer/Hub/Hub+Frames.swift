@@ -110,6 +110,8 @@ extension Hub {
             administer(c, ref: ref, message)
         case .roomInspect(let room, let reason):
             roomInspect(c, ref: ref, roomID: room, reason: reason)
+        case .collab(let room, let message):
+            collab(c, ref: ref, roomID: room, message)
         }
     }
 

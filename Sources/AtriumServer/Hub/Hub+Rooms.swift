@@ -217,7 +217,8 @@ extension Hub {
     }
 
     /// Sends a committed event to every member (or into their replay buffer) and remembers it.
-    func publish(_ event: RoomEvent) {
+    /// `deferred`: board and document operations, sent with the next collab flush.
+    func publish(_ event: RoomEvent, deferred: Bool = false) {
         guard let room = rooms[event.room] else { return }
         let frame = event.encodedFrame()
         if event.seq > room.lastSeq { room.lastSeq = event.seq }
@@ -234,7 +235,7 @@ extension Hub {
             if c.replayBuffers[event.room] != nil {
                 c.replayBuffers[event.room]!.append((event.seq, bytes))
             } else {
-                send(c, bytes)
+                send(c, bytes, deferred: deferred)
             }
         }
     }

@@ -6,7 +6,12 @@ import CLibWebSockets
 extension Hub {
     func tick() {
         let now = monotonicSeconds()
-        flushPresence(now: now)
+        flushCollab()
+        // The ticker runs at the shorter of the two intervals; presence keeps its own.
+        if now - lastPresenceFlush >= Double(config.presenceTickMillis) / 1000 * 0.9 {
+            lastPresenceFlush = now
+            flushPresence(now: now)
+        }
         expireHellos(now: now)
         expireGuests()
         pollChanges(now: now)

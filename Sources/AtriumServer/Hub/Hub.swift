@@ -39,6 +39,11 @@ final class Hub {
 
     var rooms: [RoomID: RoomState] = [:]
     var dirtyRooms: Set<RoomID> = []
+    /// Connections with board/document frames queued but not yet asked to write (flushCollab).
+    var collabDirty: Set<ConnectionID> = []
+    /// Documents whose cursors changed since the last flush.
+    var cursorDirtyRooms: Set<DocKey> = []
+    var lastPresenceFlush = 0.0
     /// Joins (and other work) waiting for a room to be looked up in storage.
     var roomLoads: [RoomID: [(Hub, RoomState?) -> Void]] = [:]
 
@@ -208,8 +213,10 @@ final class Hub {
         let now = monotonicSeconds()
         let dropped: Bool
         if case .running = phase { dropped = c.pendingClose == nil } else { dropped = false }
+        collabDirty.remove(c.id)
         for roomID in c.rooms {
             guard let room = rooms[roomID] else { continue }
+            forgetCollab(c, roomID: roomID)
             room.members.remove(c.id)
             // A dropped connection keeps its person present for the grace period; a close we
             // decided (sign-out, flood, shutdown) ends presence at the next tick.
@@ -223,7 +230,9 @@ final class Hub {
 
     /// Queues one encoded message for a connection; cuts a client that cannot keep up.
     /// `replay`: part of a join's replay, exempt from the limit (see `Connection.replayBytes`).
-    func send(_ c: Connection, _ message: [UInt8], replay: Bool = false) {
+    /// `deferred`: queued without asking lws to write; the next `flushCollab` asks (board and
+    /// document traffic is merged into one frame per tick per reader).
+    func send(_ c: Connection, _ message: [UInt8], replay: Bool = false, deferred: Bool = false) {
         guard c.pendingClose == nil else { return }
         c.enqueue(message, replay: replay)
         metrics.messagesOut += 1
@@ -238,7 +247,7 @@ final class Hub {
             lws_set_timeout(c.wsi, PENDING_TIMEOUT_USER_OK, 2)
             return
         }
-        requestWrite(c)
+        if deferred { collabDirty.insert(c.id) } else { requestWrite(c) }
     }
 
     func requestWrite(_ c: Connection) {

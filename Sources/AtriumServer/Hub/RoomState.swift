@@ -21,6 +21,8 @@ final class RoomState {
     /// Connections that joined this room.
     var members: Set<ConnectionID> = []
     var presence: RoomPresence
+    /// The room's board and documents (loaded on first use).
+    let collab = RoomCollab()
     /// The newest events, encoded, for cheap joins and short resumes without a storage read.
     private(set) var recent: [(event: RoomEvent, frame: [UInt8])] = []
     static let recentCapacity = 64

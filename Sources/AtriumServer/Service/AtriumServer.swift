@@ -108,7 +108,7 @@ public final class AtriumServer: Sendable {
             startedSignal.unlock()
         }
 
-        let ticker = Ticker(intervalMillis: config.presenceTickMillis)
+        let ticker = Ticker(intervalMillis: min(config.presenceTickMillis, config.collabFlushMillis))
         ticker.start(inbox: inbox)
         hub.drainInbox()
         lws.run(until: { hub.loopMayEnd })

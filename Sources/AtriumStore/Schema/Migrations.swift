@@ -198,6 +198,55 @@ enum Migrations {
             "ALTER TABLE rooms ADD COLUMN history TEXT NOT NULL DEFAULT 'all'",
             "ALTER TABLE room_members ADD COLUMN since_seq INTEGER NOT NULL DEFAULT 0",
         ],
+        // 11: boards and documents (docs/collab.md). Every operation is also a room event;
+        // these tables index them by object and revision and hold the snapshots.
+        [
+            """
+            CREATE TABLE collab_objects(
+                room       TEXT NOT NULL REFERENCES rooms(id),
+                kind       TEXT NOT NULL,                -- 'doc' or 'board'
+                id         TEXT NOT NULL,                -- the document id; 'main' for the board
+                title      TEXT NOT NULL,
+                rev        INTEGER NOT NULL DEFAULT 0,   -- the newest committed revision
+                locked     INTEGER NOT NULL DEFAULT 0,
+                created_by INTEGER,
+                created_at INTEGER NOT NULL,
+                PRIMARY KEY(room, kind, id)
+            ) WITHOUT ROWID
+            """,
+            """
+            CREATE TABLE collab_ops(
+                room    TEXT NOT NULL,
+                kind    TEXT NOT NULL,
+                object  TEXT NOT NULL,
+                rev     INTEGER NOT NULL,
+                seq     INTEGER NOT NULL,                -- the room event holding the operation
+                actor   INTEGER NOT NULL,
+                at      INTEGER NOT NULL,
+                summary TEXT NOT NULL,                   -- JSON for the timeline
+                PRIMARY KEY(room, kind, object, rev)
+            ) WITHOUT ROWID
+            """,
+            """
+            CREATE TABLE collab_snapshots(
+                room   TEXT NOT NULL,
+                kind   TEXT NOT NULL,
+                object TEXT NOT NULL,
+                rev    INTEGER NOT NULL,
+                body   TEXT NOT NULL,                    -- JSON: {"text","authors"} or the board
+                PRIMARY KEY(room, kind, object, rev)
+            ) WITHOUT ROWID
+            """,
+            """
+            CREATE TABLE collab_contributions(
+                room   TEXT NOT NULL,
+                user   INTEGER NOT NULL,
+                metric TEXT NOT NULL,
+                count  INTEGER NOT NULL,
+                PRIMARY KEY(room, user, metric)
+            ) WITHOUT ROWID
+            """,
+        ],
     ]
 
     /// Runs the steps `db` has not run yet. Called once per connection, right after opening.
