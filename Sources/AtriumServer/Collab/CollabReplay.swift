@@ -35,7 +35,7 @@ enum CollabReplay {
         return doc
     }
 
-    /// The board and the nonces of the operations replayed (for duplicate detection).
+    /// The board and the (actor, nonce) keys of the operations replayed (duplicate detection).
     static func board(_ load: CollabLoad) throws -> (Board, [String: Int64]) {
         var board = Board()
         if let (_, body) = load.snapshot {
@@ -60,7 +60,7 @@ enum CollabReplay {
             } catch {
                 throw StoreError(.internal, "Stored board operation \(record.rev) does not apply: \(error.message)")
             }
-            if let nonce = record.payload["nonce"]?.stringValue { nonces[nonce] = record.rev }
+            if let nonce = record.payload["nonce"]?.stringValue { nonces[LiveBoard.nonceKey(actor: record.actor, nonce: nonce)] = record.rev }
         }
         return (board, nonces)
     }

@@ -41,6 +41,9 @@ final class LiveBoard {
         self.nonceCapacity = nonceCapacity
     }
 
+    /// Nonces are each person's own choice: one person's nonce never matches another's.
+    static func nonceKey(actor: UserID, nonce: String) -> String { "\(actor):\(nonce)" }
+
     func remember(nonce: String, rev: Int64) {
         recentNonces[nonce] = rev
         nonceOrder.append(nonce)

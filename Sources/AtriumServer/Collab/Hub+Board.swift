@@ -26,7 +26,8 @@ extension Hub {
         withBoard(c, ref: ref, room) { hub, live in
             guard let c = hub.connections[cid], let user = c.user,
                   hub.mayChange(c, ref: ref, room, locked: live.record.locked, what: "This board") else { return }
-            if let rev = live.recentNonces[nonce] {
+            let key = LiveBoard.nonceKey(actor: user.id, nonce: nonce)
+            if let rev = live.recentNonces[key] {
                 hub.reply(c, ref: ref, [("rev", .int(rev)), ("duplicate", .bool(true))])
                 return
             }
@@ -40,7 +41,7 @@ extension Hub {
             }
             let rev = live.record.rev + 1
             live.record.rev = rev
-            live.remember(nonce: nonce, rev: rev)
+            live.remember(nonce: key, rev: rev)
             let payload: JSONObject = [("rev", .int(rev)), ("op", op.json), ("nonce", .string(nonce))]
             let write = CollabOpWrite(kind: .board, object: boardObjectID, rev: rev, eventKind: "board.op", payload: payload, nonce: nonce,
                                       summary: Self.boardSummary(op, before: before, after: live.board),

@@ -52,6 +52,15 @@ final class DocSession {
         client = DocClient(text: Array(text.unicodeScalars), rev: opened["doc"]?["rev"]?.intValue ?? 0)
     }
 
+    /// Goes on with a client that edited offline (its state kept), without reopening: the
+    /// replay of the room brings what it missed.
+    init(resuming socket: TestWebSocket, room: String, doc: String, client: DocClient) {
+        self.socket = socket
+        self.room = room
+        self.doc = doc
+        self.client = client
+    }
+
     var text: String { client.string }
 
     /// A local edit: applied at once, sent when nothing is in flight.
