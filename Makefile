@@ -7,7 +7,7 @@ PORT ?= 8080
 HOST ?= 127.0.0.1
 # Debian packages the build and the tests need (the Swift toolchain itself is not from apt).
 APT_PACKAGES := libwebsockets-dev libwebsockets-evlib-uv libuv1-dev libsqlite3-dev libssl-dev pkg-config sqlite3 curl \
-                chromium chromium-driver python3-selenium iproute2
+                chromium chromium-driver python3-selenium iproute2 nodejs
 
 .PHONY: run test test-browser deps build build-release clean
 
@@ -15,10 +15,12 @@ APT_PACKAGES := libwebsockets-dev libwebsockets-evlib-uv libuv1-dev libsqlite3-d
 run: deps build-release
 	.build/release/atrium demo --data $(DATA) --host $(HOST) --port $(PORT)
 
-## Install what is missing, build, and run every test: Swift (unit + integration), then the
-## browser client in headless Chromium (tests/browser/run.sh; screenshots in artifacts/).
+## Install what is missing, build, and run every test: Swift (unit + integration), the web
+## client's pure modules under Node (web/tests: OT and board models), then the browser client
+## in headless Chromium (tests/browser/run.sh; screenshots in artifacts/).
 test: deps build
 	swift test --no-parallel
+	node --test web/tests/
 	ATRIUM_BIN=.build/debug/atrium tests/browser/run.sh
 
 ## Only the browser tests (expects a built server: .build/debug/atrium).

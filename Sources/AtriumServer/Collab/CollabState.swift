@@ -12,6 +12,10 @@ final class LiveDoc {
     /// Readers whose cursor changed (or went) since the last flush.
     var dirtyCursors: Set<ConnectionID> = []
     var goneCursors: [(ConnectionID, UserID)] = []
+    /// Operations applied in memory whose commit has not been answered yet.
+    var uncommitted = 0
+    /// When it was last read or changed (monotonic seconds): idle documents leave memory.
+    var lastUsed = monotonicSeconds()
 
     init(record: CollabObjectRecord, model: CollabDocument) {
         self.record = record
@@ -32,6 +36,8 @@ final class LiveBoard {
     var record: CollabObjectRecord
     var board: Board
     private(set) var recentNonces: [String: Int64] = [:]
+    var uncommitted = 0
+    var lastUsed = monotonicSeconds()
     private var nonceOrder: [String] = []
     let nonceCapacity: Int
 
@@ -69,6 +75,16 @@ final class RoomCollab {
     var follow: (user: UserProfile, view: FollowView)?
 
     static func key(_ kind: CollabKind, _ id: String) -> String { "\(kind.rawValue):\(id)" }
+
+    /// Drops documents and the board from memory when nobody has them open, nothing of theirs
+    /// is being committed, and they were not used for `idleSeconds` (they are read again from
+    /// their snapshot on next use).
+    func evictIdle(now: Double, idleSeconds: Double) {
+        for (id, live) in docs where live.readers.isEmpty && live.uncommitted == 0 && now - live.lastUsed > idleSeconds {
+            docs[id] = nil
+        }
+        if let b = board, b.uncommitted == 0, now - b.lastUsed > idleSeconds { board = nil }
+    }
 
     func object(_ kind: CollabKind, _ id: String) -> CollabObjectRecord? { objects?[Self.key(kind, id)] }
 

@@ -60,19 +60,23 @@ extension Hub {
         let cid = c.id
         let liveID = ObjectIdentifier(live)
         room.collab.set(live.record)
+        live.uncommitted += 1
+        live.lastUsed = monotonicSeconds()
         inFlightWrites += 1
         commits.submit({ store in
             try store.appendCollabOp(room: roomID, actor: user.id, write, nowMillis: nowMillis)
         }) { [inbox] result in
             inbox.post { hub in
                 hub.inFlightWrites -= 1
+                let current = hub.rooms[roomID]?.collab.board
+                if let current, ObjectIdentifier(current) == liveID { current.uncommitted -= 1 }
                 switch result {
                 case .success(let event):
                     hub.publish(event, deferred: true)
                     if let c = hub.connections[cid] { hub.reply(c, ref: ref, [("rev", .int(write.rev)), ("seq", .int(event.seq))]) }
                 case .failure(let error):
                     hub.logger.error("board operation not stored", metadata: ["room": "\(roomID)", "error": "\(error.message)"])
-                    if let room = hub.rooms[roomID], room.collab.board.map(ObjectIdentifier.init) == liveID {
+                    if let room = hub.rooms[roomID], let current, ObjectIdentifier(current) == liveID {
                         room.collab.board = nil
                         room.collab.objects = nil  // the stored revision is read again too
                     }

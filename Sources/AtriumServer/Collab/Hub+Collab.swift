@@ -91,7 +91,11 @@ extension Hub {
     }
 
     func loadDoc(_ room: RoomState, _ collab: RoomCollab, _ docID: String, _ body: @escaping (Hub, LiveDoc?) -> Void) {
-        if let live = collab.docs[docID] { body(self, live); return }
+        if let live = collab.docs[docID] {
+            live.lastUsed = monotonicSeconds()
+            body(self, live)
+            return
+        }
         guard collab.object(.doc, docID) != nil else { body(self, nil); return }
         if collab.docLoads[docID] != nil { collab.docLoads[docID]!.append(body); return }
         collab.docLoads[docID] = [body]
@@ -118,7 +122,11 @@ extension Hub {
     func withBoard(_ c: Connection, ref: String?, _ room: RoomState, _ body: @escaping (Hub, LiveBoard) -> Void) {
         let cid = c.id
         let collab = room.collab
-        if let live = collab.board { body(self, live); return }
+        if let live = collab.board {
+            live.lastUsed = monotonicSeconds()
+            body(self, live)
+            return
+        }
         if collab.boardLoads != nil {
             collab.boardLoads!.append { hub, live in
                 if let live { body(hub, live) } else if let c = hub.connections[cid] { hub.boardUnavailable(c, ref: ref) }
@@ -176,6 +184,15 @@ extension Hub {
             if let c = connections[cid] { requestWrite(c) }
         }
         collabDirty.removeAll()
+    }
+
+    /// Once a minute: idle documents and boards leave memory (`RoomCollab.evictIdle`).
+    func evictIdleCollab(now: Double) {
+        guard now - lastCollabEviction >= 60 else { return }
+        lastCollabEviction = now
+        for room in rooms.values where !room.collab.docs.isEmpty || room.collab.board != nil {
+            room.collab.evictIdle(now: now, idleSeconds: 600)
+        }
     }
 
     // MARK: - Leaving

@@ -120,19 +120,23 @@ extension Hub {
         let docID = live.record.id
         let cid = c.id
         let liveID = ObjectIdentifier(live)
+        live.uncommitted += 1
+        live.lastUsed = monotonicSeconds()
         inFlightWrites += 1
         commits.submit({ store in
             try store.appendCollabOp(room: roomID, actor: user.id, write, nowMillis: wallMillis())
         }) { [inbox] result in
             inbox.post { hub in
                 hub.inFlightWrites -= 1
+                let current = hub.rooms[roomID]?.collab.docs[docID]
+                if let current, ObjectIdentifier(current) == liveID { current.uncommitted -= 1 }
                 switch result {
                 case .success(let event):
                     hub.publish(event, deferred: true)
                     if let c = hub.connections[cid] { hub.reply(c, ref: ref, [("rev", .int(rev)), ("seq", .int(event.seq))]) }
                 case .failure(let error):
                     hub.logger.error("document operation not stored", metadata: ["room": "\(roomID)", "doc": "\(docID)", "error": "\(error.message)"])
-                    if let room = hub.rooms[roomID], room.collab.docs[docID].map(ObjectIdentifier.init) == liveID { room.collab.docs[docID] = nil }
+                    if let current, ObjectIdentifier(current) == liveID { hub.rooms[roomID]?.collab.docs[docID] = nil }
                     if let c = hub.connections[cid] { hub.fail(c, WireError(error.code, error.message, ref: ref)) }
                 }
             }

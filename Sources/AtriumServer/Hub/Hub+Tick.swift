@@ -13,6 +13,7 @@ extension Hub {
             flushPresence(now: now)
         }
         expireHellos(now: now)
+        evictIdleCollab(now: now)
         expireGuests()
         pollChanges(now: now)
         driveShutdown()

@@ -44,6 +44,7 @@ final class Hub {
     /// Documents whose cursors changed since the last flush.
     var cursorDirtyRooms: Set<DocKey> = []
     var lastPresenceFlush = 0.0
+    var lastCollabEviction = 0.0
     /// Joins (and other work) waiting for a room to be looked up in storage.
     var roomLoads: [RoomID: [(Hub, RoomState?) -> Void]] = [:]
 
