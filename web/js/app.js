@@ -1,7 +1,8 @@
 // Entry point: the shell (skip link, top bar, connection banner, toasts), the session, and a
-// small hash router: #/ home, #/room/ID a room, #/activity, #/admin (administrators),
-// #/public and #/public/ID the school's public rooms (no sign-in needed). Views
-// are mounted into <main>.
+// small hash router: #/ home, #/room/ID a room, #/room/ID/board its board, #/room/ID/work its
+// documents and contributions, #/room/ID/doc/DOC a document, #/activity, #/admin
+// (administrators), #/public and #/public/ID the school's public rooms (no sign-in needed).
+// Views are mounted into <main>.
 import { initLanguage, t, toggleLanguage, onLanguageChange, language } from "./i18n/i18n.js";
 import { currentUser, signOut } from "./api.js";
 import { Client } from "./client.js";
@@ -17,6 +18,9 @@ import { inviteView } from "./views/invite.js";
 import { activityView } from "./views/activity.js";
 import { adminView } from "./views/admin.js";
 import { publicView } from "./views/public.js";
+import { boardView } from "./views/board.js";
+import { workView } from "./views/work.js";
+import { clearBoardStorage } from "./store/board.js";
 
 initLanguage();
 
@@ -74,10 +78,42 @@ function renderTopbar() {
   if (banner) banner.render();
 }
 
+/** The room a view key belongs to ("room:ID", "room:ID:board", …), or null. */
+function roomOfKey(key) {
+  return typeof key === "string" && key.startsWith("room:") ? key.slice(5).split(":")[0] : null;
+}
+
+/** The document editor (another module), loaded when first needed: a problem there never
+ *  takes the rest of the client down. */
+function lazyDocView(roomId, docId) {
+  const c = client;
+  const el = h("div", { class: "lazy-view" }, h("p", { class: "muted center" }, t("room.loading")));
+  let inner = null;
+  let stopped = false;
+  let wantFocus = false;
+  import("./views/doc-editor.js").then((m) => {
+    if (stopped) return;
+    inner = m.docView(c, roomId, docId);
+    el.replaceWith(inner.el);
+    if (inner.title) document.title = `${inner.title()} — ${t("app.name")}`;
+    if (wantFocus) inner.focus?.();
+  }).catch((err) => {
+    console.warn("document editor", err);
+    if (!stopped) el.replaceChildren(h("p", { class: "muted center" }, t("collab.docsUnavailable")));
+  });
+  return {
+    el,
+    focus() { if (inner) inner.focus?.(); else wantFocus = true; },
+    destroy(opts) { stopped = true; inner?.destroy?.(opts); },
+  };
+}
+
 function mount(next, key) {
   const draft = view?.draft?.();
   const keep = key === viewKey;
-  view?.destroy?.({ keepJoined: keep });
+  // Moving between a room's chat, board and documents keeps the room joined.
+  const sameRoom = roomOfKey(key) !== null && roomOfKey(key) === roomOfKey(viewKey);
+  view?.destroy?.({ keepJoined: keep || sameRoom });
   view = next;
   viewKey = key;
   const adminLink = topbar.querySelector("#admin-open");
@@ -128,7 +164,19 @@ function route({ focus = true } = {}) {
   }
   const hash = location.hash.replace(/^#/, "") || "/";
   const roomMatch = hash.match(/^\/room\/([^/]+)$/);
-  if (roomMatch) {
+  const collabMatch = hash.match(/^\/room\/([^/]+)\/(board|work|doc\/([^/]+))$/);
+  if (collabMatch) {
+    const id = decodeURIComponent(collabMatch[1]);
+    homeNotice = null;
+    if (collabMatch[2] === "board") mount(boardView(client, id), `room:${id}:board`);
+    else if (collabMatch[2] === "work") mount(workView(client, id), `room:${id}:work`);
+    else {
+      const doc = decodeURIComponent(collabMatch[3]);
+      mount(lazyDocView(id, doc), `room:${id}:doc:${doc}`);
+    }
+    document.body.classList.add("in-room");
+    if (focus) view.focus?.();
+  } else if (roomMatch) {
     const id = decodeURIComponent(roomMatch[1]);
     homeNotice = null;
     mount(roomView(client, id, { reenter: () => { if (viewKey === `room:${id}`) route(); } }), `room:${id}`);
@@ -158,6 +206,11 @@ function startSession(user) {
   bannerSlot.replaceChildren(banner.banner);
   client.subscribe((e) => {
     if (e.type === "signedout") endSession(t("conn.signedOut"));
+    if (e.type === "access" && e.lost && viewKey !== `room:${e.room}` && roomOfKey(viewKey) === e.room) {
+      // On the room's board or documents: its chat page says why (or offers to knock).
+      if (client.rooms.get(e.room)?.join_rule === "knock") location.hash = `#/room/${encodeURIComponent(e.room)}`;
+      else leaveLostRoom(e);
+    }
     if (e.type === "access" && e.lost && viewKey === `room:${e.room}`) {
       // A room entered on request: stay, and show the request form (or the waiting state).
       if (client.rooms.get(e.room)?.join_rule === "knock") { if (!view?.refused?.()) route(); }
@@ -211,6 +264,7 @@ function onSignedIn(user, { mustChange, password }) {
 async function doSignOut() {
   const c = client;
   await signOut();
+  if (c) clearBoardStorage(c.user.id);   // boards kept for offline work are this person's only
   c?.stop({ discardOutbox: true });
   endSession(null);
 }

@@ -9,6 +9,7 @@ import { PresenceStore } from "./store/presence.js";
 import { TypingStore } from "./store/typing.js";
 import { Outbox } from "./store/outbox.js";
 import { AccessStore } from "./store/access.js";
+import { DocsStore } from "./store/docs.js";
 
 const PAGE = 50;
 const TYPING_EVERY_MS = 3000;
@@ -32,6 +33,7 @@ export class Client extends Emitter {
     this.knocks = new Map();              // room → the waiting queue (people with admit_knocks)
     this.lobby = new Map();               // room → lobby talk [{user, from, name, text, at}]
     this.reports = new Map();             // room → open reports (moderators)
+    this.docs = new DocsStore(this);      // co-editing: shared documents (web/js/store/docs.js)
     this.conn.addEventListener("message", (e) => this.handle(e.detail));
     this.conn.addEventListener("state", (e) => {
       if (e.detail.state !== "connected") this.ready.clear();
@@ -125,6 +127,8 @@ export class Client extends Emitter {
       tl.hasMore = events.length >= PAGE && (tl.oldest ?? 1) > 1;
       tl.emit();
     }
+    // Co-editing: the replay is in; open documents catch up and resend (web/js/store/docs.js).
+    this.docs.roomJoined(room, { reset });
     this.flush(room);
   }
 
@@ -134,6 +138,10 @@ export class Client extends Emitter {
         const tl = this.timeline(msg.room);
         const approvedNew = msg.kind === "chat.approved" && !tl.messages.has(Number(msg.target));
         const isNew = tl.apply(msg);
+        // Co-editing: board.* events go to the open board (web/js/store/board.js listens).
+        if (typeof msg.kind === "string" && msg.kind.startsWith("board.")) this.emit({ type: "board.event", room: msg.room, event: msg, isNew });
+        // Co-editing: doc.* events go to the open documents (web/js/store/docs.js).
+        if (typeof msg.kind === "string" && msg.kind.startsWith("doc.")) this.docs.handleEvent(msg);
         if (approvedNew && isNew && msg.author !== this.user.id) {
           const summary = this.rooms.get(msg.room);
           if (summary && Number(msg.target) > (summary.read || 0)) this.rooms.update(msg.room, { unread: (summary.unread || 0) + 1 });
@@ -174,8 +182,16 @@ export class Client extends Emitter {
         this.emit({ type: "lobby", room: msg.room, user: msg.user ?? null, from: msg.from ?? null });
         break;
       }
+      // Co-editing: a teacher asks everyone to follow their view (web/js/views/follow.js listens).
+      case "follow":
+        if (typeof msg.room === "string") this.emit({ type: "follow", room: msg.room, msg });
+        break;
       case "mod.reports":
         if (typeof msg.room === "string" && Array.isArray(msg.reports)) this.setReports(msg.room, msg.reports);
+        break;
+      // Co-editing: the others' cursors in an open document (web/js/store/docs.js).
+      case "doc.cursor":
+        this.docs.handleCursor(msg);
         break;
       case "error":
         this.emit({ type: "error", code: msg.code, message: msg.message });

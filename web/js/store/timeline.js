@@ -85,6 +85,8 @@ export class Timeline extends Emitter {
         this.messages.set(targetSeq, msg);
         break;
       }
+      // Everything else (doc.*, board.* and the other co-editing events) only moves lastSeq for
+      // resume: it never becomes a chat message.
       default: break;
     }
     if (!quiet) this.emit();

@@ -11,6 +11,8 @@ import { knockPanel } from "./knock.js";
 import { accessText, accessSentence, accessDetail } from "./access-notice.js";
 import { knocksPanel, reportsPanel, inviteDialog, personDialog } from "./moderation.js";
 import { settingsDialog, membersDialog, serverErrorText } from "./room-admin.js";
+import { roomTabs } from "./room-tabs.js";
+import { followControls } from "./follow.js";
 
 const GROUP_MS = 5 * 60 * 1000;
 const MAX_CHARS = 4000;
@@ -91,8 +93,11 @@ export function roomView(client, roomId, { reenter = null } = {}) {
   const people = h("aside", { id: "people-panel", class: "people", "aria-labelledby": "people-title" },
     h("div", { class: "people-head" }, peopleTitle, peopleClose), h("p", { class: "people-members" }, membersButton), peopleList);
 
+  // Chat | Board | Documents (rooms that hold boards), and a teacher's "follow me" banner.
+  const tabs = roomTabs(client, roomId, "chat");
+  const follow = followControls(client, roomId, null);
   const chat = h("section", { class: "chat", "aria-labelledby": "room-title" },
-    header, notice, queues, h("div", { class: "log-wrap" }, log, jump), typingLine, composerSlot);
+    header, tabs.el, follow, notice, queues, h("div", { class: "log-wrap" }, log, jump), typingLine, composerSlot);
   const el = h("div", { class: "room-layout" }, sidebar, chat, people);
 
   // ---- behaviour ----
@@ -558,6 +563,8 @@ export function roomView(client, roomId, { reenter = null } = {}) {
     refused() { return notFound; },
     destroy({ keepJoined = false } = {}) {
       subs.forEach((u) => u());
+      tabs.destroy();
+      follow.destroy?.();
       knock?.destroy();
       knocksQueue?.destroy();
       reportsQueue?.destroy();
