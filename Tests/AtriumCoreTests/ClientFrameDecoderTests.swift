@@ -162,6 +162,8 @@ struct ClientFrameDecoderTests {
     @Test func historyLimitDefaultsAndClamps() {
         #expect(message(#"{"type":"history","room":"r"}"#) == .history(room: "r", before: nil, limit: 50))
         #expect(message(#"{"type":"history","room":"r","limit":200}"#) == .history(room: "r", before: nil, limit: 200))
+        #expect(message(#"{"type":"history","room":"r","only":"chat"}"#) == .history(room: "r", before: nil, limit: 50, chatOnly: true))
+        #expect(error(#"{"type":"history","room":"r","only":"docs"}"#)?.code == .badRequest)
         #expect(message(#"{"type":"history","room":"r","limit":201}"#) == .history(room: "r", before: nil, limit: 200))
         #expect(message(#"{"type":"history","room":"r","limit":1000000000000000000}"#) == .history(room: "r", before: nil, limit: 200))
         let small = ProtocolLimits(maxTextChars: 10, historyMax: 20)

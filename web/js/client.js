@@ -120,13 +120,16 @@ export class Client extends Emitter {
     }
     if (reset) {
       // Too much was missed (or the server's history is shorter than ours): page from the newest.
-      const ok = await this.conn.request({ type: "history", room, limit: PAGE });
+      const ok = await this.conn.request({ type: "history", room, limit: PAGE, only: "chat" });
       const events = ok.events || [];
       for (const ev of events) tl.apply({ ...ev, room }, { quiet: true });
       tl.loaded = true;
       tl.hasMore = events.length >= PAGE && (tl.oldest ?? 1) > 1;
       tl.emit();
     }
+    // The last 50 events of a busy project room may all be board or document operations: then
+    // fetch the conversation itself, so the chat never opens empty.
+    if (tl.messages.size < PAGE && tl.hasMore) this.loadEarlier(room).catch(() => {});
     // Co-editing: the replay is in; open documents catch up and resend (web/js/store/docs.js).
     this.docs.roomJoined(room, { reset });
     this.flush(room);
@@ -418,7 +421,9 @@ export class Client extends Emitter {
     this.loadingEarlier.add(room);
     tl.emit();
     try {
-      const ok = await this.conn.request({ type: "history", room, before: tl.oldest, limit: PAGE });
+      // Only the conversation: a room busy with board and document operations would otherwise
+      // page through them 50 at a time.
+      const ok = await this.conn.request({ type: "history", room, before: tl.oldest, limit: PAGE, only: "chat" });
       const events = ok.events || [];
       for (const ev of events) tl.apply({ ...ev, room }, { quiet: true });
       if (events.length < PAGE || (tl.oldest ?? 1) <= 1) tl.hasMore = false;

@@ -84,7 +84,13 @@ struct Fields {
             // Larger limits are clamped to historyMax rather than refused: a client asking
             // for "as many as possible" gets the most the server allows.
             let limit = try optionalInt("limit", min: 1).map { Int(min($0, Int64(limits.historyMax))) }
-            return .history(room: room, before: before, limit: limit ?? limits.historyDefault)
+            var chatOnly = false
+            switch object["only"] {
+            case nil, .null?: break
+            case .string("chat")?: chatOnly = true
+            case _?: throw fail("The field 'only' must be \"chat\" or absent.")
+            }
+            return .history(room: room, before: before, limit: limit ?? limits.historyDefault, chatOnly: chatOnly)
         case "typing": return .typing(room: try room())
         case "chat.send":
             return .chatSend(room: try room(), text: try text(), nonce: try nonce())

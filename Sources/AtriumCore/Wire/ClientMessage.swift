@@ -8,7 +8,9 @@ public enum ClientMessage: Sendable, Equatable {
     case rooms
     case join(room: RoomID, since: Int64?)
     case leave(room: RoomID)
-    case history(room: RoomID, before: Int64?, limit: Int)
+    /// `chatOnly`: only `chat.*` events (a room busy with board and document operations still
+    /// pages its conversation 50 messages at a time).
+    case history(room: RoomID, before: Int64?, limit: Int, chatOnly: Bool = false)
     case typing(room: RoomID)
     case chatSend(room: RoomID, text: String, nonce: String?)
     case chatEdit(room: RoomID, seq: Int64, text: String)
@@ -58,7 +60,7 @@ public enum ClientMessage: Sendable, Equatable {
         switch self {
         case .hello, .ping, .rooms, .roomDirect, .auditMine, .modDecide, .inviteRevoke, .admin: return nil
         case .modReports(let r): return r
-        case .join(let r, _), .leave(let r), .history(let r, _, _), .typing(let r),
+        case .join(let r, _), .leave(let r), .history(let r, _, _, _), .typing(let r),
              .chatSend(let r, _, _), .chatEdit(let r, _, _), .chatDelete(let r, _), .read(let r, _),
              .roomKnock(let r, _), .roomKnocks(let r), .roomAdmit(let r, _), .roomRefuse(let r, _, _),
              .roomLobby(let r, _, _), .roomReturnToLobby(let r, _), .modDelete(let r, _, _), .modApprove(let r, _),

@@ -64,8 +64,8 @@ extension Hub {
             join(c, ref: ref, roomID: room, since: since)
         case .leave(let room):
             leave(c, ref: ref, roomID: room)
-        case .history(let room, let before, let limit):
-            history(c, ref: ref, roomID: room, before: before, limit: limit)
+        case .history(let room, let before, let limit, let chatOnly):
+            history(c, ref: ref, roomID: room, before: before, limit: limit, chatOnly: chatOnly)
         case .typing(let room):
             typing(c, ref: ref, roomID: room)
         case .chatSend(let room, let text, let nonce):

@@ -185,11 +185,13 @@ extension Hub {
         reply(c, ref: ref)
     }
 
-    func history(_ c: Connection, ref: String?, roomID: RoomID, before: Int64?, limit: Int) {
+    func history(_ c: Connection, ref: String?, roomID: RoomID, before: Int64?, limit: Int, chatOnly: Bool = false) {
         guard let room = joinedRoom(c, ref: ref, roomID), allowed(c, ref: ref, .read, in: room) else { return }
         let upper = before ?? (room.lastSeq + 1)
         let cid = c.id
-        reader.submit({ store in try store.events(room: roomID, before: upper, limit: limit) }) { [inbox] result in
+        reader.submit({ store in
+            try store.events(room: roomID, before: upper, limit: limit, kindPrefix: chatOnly ? "chat." : nil)
+        }) { [inbox] result in
             inbox.post { hub in
                 guard let c = hub.connections[cid], let viewer = c.user else { return }
                 switch result {

@@ -49,10 +49,21 @@ extension StoreConnection {
     }
 
     /// The `limit` newest events with `seq < before`, returned oldest first (history paging).
-    public func events(room: RoomID, before: Int64, limit: Int) throws -> [RoomEvent] {
+    /// `kindPrefix`: only events whose kind starts with it (e.g. "chat.").
+    public func events(room: RoomID, before: Int64, limit: Int, kindPrefix: String? = nil) throws -> [RoomEvent] {
         guard limit > 0 else { return [] }
-        let newestFirst = try db.query(Self.eventsBeforeSQL, [.text(room), .int(before), .int(Int64(limit))]) {
-            try Self.event(room: room, $0)
+        let newestFirst: [RoomEvent]
+        if let kindPrefix {
+            // substr, not LIKE: kinds are plain ASCII and no pattern characters can sneak in.
+            newestFirst = try db.query(
+                "SELECT seq, at, kind, actor, payload FROM events WHERE room = ? AND seq < ? AND substr(kind, 1, ?) = ? ORDER BY seq DESC LIMIT ?",
+                [.text(room), .int(before), .int(Int64(kindPrefix.utf8.count)), .text(kindPrefix), .int(Int64(limit))]) {
+                try Self.event(room: room, $0)
+            }
+        } else {
+            newestFirst = try db.query(Self.eventsBeforeSQL, [.text(room), .int(before), .int(Int64(limit))]) {
+                try Self.event(room: room, $0)
+            }
         }
         return newestFirst.reversed()
     }

@@ -223,3 +223,23 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+@Suite("History of a room busy with co-editing")
+struct ChatOnlyHistoryTests {
+    @Test func historyCanSkipBoardAndDocumentOperations() async throws {
+        try await withRunningServer(configure: { $0.ratePerSecond = 1000; $0.rateBurst = 1000 }) { server in
+            let alice = try server.connect(as: "alice")
+            try alice.join("class-7a")
+            let first = try alice.post("class-7a", "до правок")
+            let doc = try alice.createDoc("class-7a", title: "Busy")
+            for i in 0..<60 {
+                #expect(try alice.docOp("class-7a", doc, rev: Int64(i), i == 0 ? ["a"] : [.int(Int64(i)), "a"], nonce: "h\(i)").isOK)
+            }
+            let last = try alice.post("class-7a", "после правок")
+            let all = try alice.request(["type": "history", "room": "class-7a", "limit": 10])
+            #expect(all["events"]?.arrayValue?.count == 10)
+            let chat = try alice.request(["type": "history", "room": "class-7a", "limit": 10, "only": "chat"])
+            #expect(chat["events"]?.arrayValue?.map(\.seq) == [first, last])
+        }
+    }
+}

@@ -359,6 +359,7 @@ export default {
   "perm.start_call": "Start a call",
   "perm.present": "Share screen",
   "perm.create_polls": "Create polls",
+  "perm.facilitate": "Lock boards and documents, ask to follow",
   "members.open": "All members of the room",
   "members.title": "Members: {name}",
   "members.loading": "Loading the members…",

@@ -360,6 +360,7 @@ export default {
   "perm.start_call": "Начинать звонок",
   "perm.present": "Показывать экран",
   "perm.create_polls": "Создавать опросы",
+  "perm.facilitate": "Закреплять доски и документы, вести за собой",
   "members.open": "Все участники комнаты",
   "members.title": "Участники: {name}",
   "members.loading": "Загружаем участников…",

@@ -3,7 +3,7 @@
 // (`permissions` in the owner's join reply); these defaults are only the fallback when it is absent.
 
 export const PERMISSIONS = ["read", "post", "edit_own", "delete_any", "invite", "admit_knocks", "mute", "remove", "ban",
-  "change_settings", "edit_boards", "start_call", "present", "create_polls"];
+  "change_settings", "edit_boards", "start_call", "present", "create_polls", "facilitate"];
 
 /** The roles an owner may change (owners always keep every permission). */
 export const EDITABLE_ROLES = ["member", "moderator", "observer", "guest"];

@@ -12,6 +12,7 @@ import { t, formatTime, formatDay, formatFull } from "../i18n/i18n.js";
 import { modal, confirmDialog, errorText } from "./dialogs.js";
 import { displayName } from "../store/rooms.js";
 import { cpLength, cpToUtf16, utf16ToCp, fromDiff, transformIndex, parseAuthors } from "../collab/text-ot.js";
+import { followControls } from "./follow.js";
 
 let uidSeq = 0;
 const uid = (p) => `${p}-${++uidSeq}`;
@@ -95,7 +96,9 @@ export function docView(client, roomId, docId) {
     h("div", { class: "doc-side-head" }, historyTitle, historyClose), historyList, historyMore);
 
   const body = h("div", { class: "doc-body" }, h("div", { class: "doc-center" }, legend, mainCol), historyPanel);
-  const el = h("section", { class: "doc-layout", "aria-labelledby": "doc-title" }, header, banner, notices, body);
+  // Teachers ask everyone to follow them here; others see the teacher's request.
+  const follow = followControls(client, roomId, { kind: "doc", doc: docId });
+  const el = h("section", { class: "doc-layout", "aria-labelledby": "doc-title" }, header, follow, banner, notices, body);
 
   // ---- helpers ----
   function roomName() { return displayName(client.rooms.get(roomId) ?? client.timeline(roomId).roomInfo) || roomId; }
@@ -636,6 +639,7 @@ export function docView(client, roomId, docId) {
     focus() { (session?.ready && !editorWrap.hidden ? ta : titleEl).focus(); },
     destroy({ keepJoined = false } = {}) {
       destroyed = true;
+      follow.destroy?.();
       if (composing) { composing = false; commitInput(); session?.resume(); }
       unsubscribe();
       subs.forEach((u) => u());
