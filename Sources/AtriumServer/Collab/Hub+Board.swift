@@ -42,11 +42,11 @@ extension Hub {
             let rev = live.record.rev + 1
             live.record.rev = rev
             live.remember(nonce: key, rev: rev)
-            let payload: JSONObject = [("rev", .int(rev)), ("op", op.json), ("nonce", .string(nonce))]
+            let payload = CollabEvents.boardOp(rev: rev, op: op, nonce: nonce)
             let write = CollabOpWrite(kind: .board, object: boardObjectID, rev: rev, eventKind: "board.op", payload: payload, nonce: nonce,
-                                      summary: Self.boardSummary(op, before: before, after: live.board),
+                                      summary: CollabEvents.boardSummary(op, before: before, after: live.board),
                                       snapshot: rev % Int64(hub.config.collabSnapshotEvery) == 0 ? Optional(live.board.json) : Optional.none,
-                                      contributions: Self.boardContributions(op, before: before, after: live.board))
+                                      contributions: CollabEvents.boardContributions(op, before: before, after: live.board))
             hub.commitBoard(c, ref: ref, room, live, user: user, write: write, nowMillis: now)
         }
     }
@@ -143,37 +143,6 @@ extension Hub {
                 hub.commitBoard(c, ref: ref, room, live, user: user, write: write, nowMillis: wallMillis())
                 return []
             })
-        }
-    }
-
-    // MARK: - Timeline and contributions of one operation
-
-    static func boardSummary(_ op: BoardOp, before: Board, after: Board) -> JSONObject {
-        var o: JSONObject = [("op", .string(op.kind))]
-        if let card = op.cardID {
-            o["card"] = .string(card)
-            if let title = (after.cards[card] ?? before.cards[card])?.title { o["title"] = .string(title) }
-        }
-        if let column = op.columnID {
-            o["column"] = .string(column)
-            if let title = (after.columns[column] ?? before.columns[column])?.title { o["column_title"] = .string(title) }
-        }
-        if case .cardSet(_, let field) = op { o["field"] = .string(field.name) }
-        return o
-    }
-
-    static func boardContributions(_ op: BoardOp, before: Board, after: Board) -> [(String, Int64)] {
-        switch op.kind {
-        case "card.create": return [("cards_created", 1)]
-        case "card.move": return [("cards_moved", 1)]
-        case "card.comment": return [("comments", 1)]
-        case "card.set":
-            guard let card = op.cardID else { return [("card_fields_set", 1)] }
-            let wasDone = Set((before.cards[card]?.checklist ?? []).filter(\.done).map(\.id))
-            let nowDone = (after.cards[card]?.checklist ?? []).filter { $0.done && !wasDone.contains($0.id) }.count
-            return [("card_fields_set", 1), ("checklist_done", Int64(nowDone))]
-        case "card.archive", "card.restore", "card.delete": return [("card_fields_set", 1)]
-        default: return [("columns_changed", 1)]
         }
     }
 }

@@ -83,15 +83,12 @@ extension Hub {
         withDoc(c, ref: ref, room, docID) { hub, live in
             guard let c = hub.connections[cid], let user = c.user,
                   hub.mayChange(c, ref: ref, room, locked: live.record.locked, what: "This document") else { return }
-            let before = live.model.rev
             switch live.model.accept(op, baseRev: rev, nonce: nonce, author: user.id, maxChars: hub.config.collabMaxDocChars) {
             case .success(.duplicate(let committed)):
                 hub.reply(c, ref: ref, [("rev", .int(committed)), ("duplicate", .bool(true))])
             case .success(.accepted(let transformed, let newRev)):
                 hub.moveCursors(live, through: transformed, author: cid)
-                var payload: JSONObject = [("doc", .string(docID)), ("rev", .int(newRev)), ("op", transformed.json), ("nonce", .string(nonce))]
-                _ = before
-                hub.commitDocOp(c, ref: ref, room, live, user: user, rev: newRev, op: transformed, nonce: nonce, payload: &payload)
+                hub.commitDocOp(c, ref: ref, room, live, user: user, rev: newRev, op: transformed, nonce: nonce)
             case .failure(.stale(let latest)):
                 // The one error with a field besides code and message: where to fetch from.
                 hub.metrics.errorsSent += 1
@@ -107,15 +104,14 @@ extension Hub {
     /// Commits an operation already applied in memory; on failure the document is dropped from
     /// memory (it is read again from storage on next use) so memory never runs ahead of disk.
     func commitDocOp(_ c: Connection, ref: String?, _ room: RoomState, _ live: LiveDoc, user: UserProfile, rev: Int64,
-                     op: TextOperation, nonce: String, payload: inout JSONObject, restoredFrom: Int64? = nil) {
-        if let restoredFrom { payload["restored_from"] = .int(restoredFrom) }
-        var summary: JSONObject = [("inserted", .int(Int64(op.insertedCount))), ("deleted", .int(Int64(op.deletedCount)))]
-        if let restoredFrom { summary["restored_from"] = .int(restoredFrom) }
+                     op: TextOperation, nonce: String, restoredFrom: Int64? = nil) {
+        let payload = CollabEvents.docOp(doc: live.record.id, rev: rev, op: op, nonce: nonce, restoredFrom: restoredFrom)
+        let summary = CollabEvents.docSummary(op, restoredFrom: restoredFrom)
         let snapshot: JSON? = rev % Int64(config.collabSnapshotEvery) == 0 || restoredFrom != nil
             ? .object([("text", .string(live.model.string)), ("authors", live.model.authors.json)]) : nil
         let write = CollabOpWrite(kind: .doc, object: live.record.id, rev: rev, eventKind: "doc.op", payload: payload, nonce: nonce,
                                   summary: summary, snapshot: snapshot,
-                                  contributions: [("chars_inserted", Int64(op.insertedCount)), ("chars_deleted", Int64(op.deletedCount))])
+                                  contributions: CollabEvents.docContributions(op))
         let roomID = room.record.id
         let docID = live.record.id
         let cid = c.id
@@ -303,8 +299,7 @@ extension Hub {
                 switch live.model.accept(op, baseRev: live.model.rev, nonce: nonce, author: user.id, maxChars: hub.config.collabMaxDocChars) {
                 case .success(.accepted(let transformed, let newRev)):
                     hub.moveCursors(live, through: transformed, author: cid)
-                    var payload: JSONObject = [("doc", .string(docID)), ("rev", .int(newRev)), ("op", transformed.json), ("nonce", .string(nonce))]
-                    hub.commitDocOp(c, ref: ref, room, live, user: user, rev: newRev, op: transformed, nonce: nonce, payload: &payload, restoredFrom: rev)
+                    hub.commitDocOp(c, ref: ref, room, live, user: user, rev: newRev, op: transformed, nonce: nonce, restoredFrom: rev)
                 case .success(.duplicate):
                     hub.reply(c, ref: ref, [("rev", .int(live.model.rev))])
                 case .failure(let error):

@@ -97,6 +97,7 @@ enum DemoSpace {
                 _ = try store.appendChat(room: line.room, actor: author.id, actorName: author.name, text: line.text,
                                          nonce: "demo-\(i)", nowMillis: now - Int64(chat.count - i) * 300_000)
             }
+            try DemoCollab.create(in: store, people: profiles, nowMillis: now)
         }
         return accounts
     }
