@@ -129,7 +129,7 @@ extension Hub {
                 hub.fail(c, WireError(.notFound, "The board has no revision \(rev) yet (latest: \(live.record.rev)).", ref: ref))
                 return
             }
-            hub.runJob(c, ref: nil, on: hub.reader, write: false, { store -> Board in
+            hub.runJob(c, ref: ref, on: hub.reader, write: false, answers: false, { store -> Board in
                 guard let load = try store.loadCollab(room: roomID, kind: .board, id: boardObjectID, upTo: rev) else { return Board() }
                 return try CollabReplay.board(load).0
             }, then: { hub, old in

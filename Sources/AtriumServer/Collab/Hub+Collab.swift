@@ -169,7 +169,6 @@ extension Hub {
     /// `collab.flush_ms`, so the operations of a busy document reach each reader as one frame.
     func sendDeferred(_ c: Connection, _ bytes: [UInt8]) {
         send(c, bytes, deferred: true)
-        collabDirty.insert(c.id)
     }
 
     /// Called by the tick: cursors first become frames, then every connection with deferred
@@ -200,8 +199,7 @@ extension Hub {
     /// A connection left the room or closed: its open documents lose it (and its cursor).
     func forgetCollab(_ c: Connection, roomID: RoomID) {
         guard let room = rooms[roomID] else { return }
-        for (doc, live) in room.collab.docs where live.readers[c.id] != nil {
-            _ = doc
+        for live in room.collab.docs.values where live.readers[c.id] != nil {
             dropReader(c.id, user: c.user?.id ?? 0, room, live)
         }
     }

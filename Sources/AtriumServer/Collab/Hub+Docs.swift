@@ -286,7 +286,7 @@ extension Hub {
                 hub.fail(c, WireError(.notFound, "Document '\(docID)' has no revision \(rev) yet (latest: \(live.model.rev)).", ref: ref))
                 return
             }
-            hub.runJob(c, ref: nil, on: hub.reader, write: false, { store -> [Unicode.Scalar] in
+            hub.runJob(c, ref: ref, on: hub.reader, write: false, answers: false, { store -> [Unicode.Scalar] in
                 guard let load = try store.loadCollab(room: roomID, kind: .doc, id: docID, upTo: rev) else {
                     throw StoreError(.notFound, "There is no document '\(docID)' in this room.")
                 }

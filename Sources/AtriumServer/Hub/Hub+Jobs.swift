@@ -15,8 +15,9 @@ extension Hub {
     /// Runs `work` on `runner`, then — back on the service thread — `then` applies the result
     /// and returns the fields of the ok; a failure answers with its error. The continuation is
     /// not Sendable, so it waits here under an id and only the id crosses threads. `write`:
-    /// counted as an in-flight write, which a graceful shutdown waits for.
-    func runJob<T: Sendable>(_ c: Connection, ref: String?, on runner: any StoreJobRunner, write: Bool,
+    /// counted as an in-flight write, which a graceful shutdown waits for. `answers: false`:
+    /// `then` answers the request itself (a failure is still answered here).
+    func runJob<T: Sendable>(_ c: Connection, ref: String?, on runner: any StoreJobRunner, write: Bool, answers: Bool = true,
                              _ work: @escaping @Sendable (StoreConnection) throws -> T,
                              then: @escaping (Hub, T) -> [(String, JSON)]) {
         let cid = c.id
@@ -27,7 +28,7 @@ extension Hub {
             switch result {
             case .success(let value):
                 let fields = then(hub, value)
-                if let c = hub.connections[cid] { hub.reply(c, ref: ref, fields) }
+                if answers, let c = hub.connections[cid] { hub.reply(c, ref: ref, fields) }
             case .failure(let error):
                 if let c = hub.connections[cid] { hub.fail(c, WireError(error.code, error.message, ref: ref)) }
             }
