@@ -456,7 +456,7 @@ struct CollabStepStats {
     var clients = 0, setupFailures = 0
     var setupFailureSample: String?
     var keystrokes = 0              // in the window (document)
-    var opsSent = 0                 // in the window
+    var opsSent = 0                 // in the window, less those the server refused
     var opsSentTotal = 0            // warm-up, window and drain
     var oks = 0, errors: [String: Int] = [:]
     var errorSample: String?
@@ -681,7 +681,13 @@ class CollabLoadClient {
             if isError { noteError(m) }
             return (nil, isError)
         }
-        if isError { noteError(m) } else { stats.oks += 1 }
+        if isError {
+            noteError(m)
+            // Refused, so never delivered: not expected from the others either.
+            if let st = NonceStamp.parse(nonce, tag: tag), schedule.inWindow(st.sent) { stats.opsSent -= 1 }
+        } else {
+            stats.oks += 1
+        }
         return (nonce, isError)
     }
 
