@@ -36,8 +36,9 @@ struct PresenceTests {
             let entry = try #require(p["joined"]?.arrayValue?.first { $0["user"]?.intValue == bob.userID })
             #expect(entry == ["user": .int(bob.userID), "name": "Bob Ivanov", "role": "student"])
             #expect(p["left"]?.arrayValue != nil)
-            // Bob is told about alice too.
-            _ = try bob.receive(where: isJoin(of: alice.userID))
+            // Bob learned of alice from his join reply (checked above); a presence frame naming
+            // her reaches him only if her join was still unannounced when he came, which depends
+            // on timing, so it is not required here.
 
             #expect(try bob.request(["type": "leave", "room": "lounge"]).isOK)
             let left = try alice.receive(where: isLeave(of: bob.userID))
