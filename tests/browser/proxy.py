@@ -37,6 +37,11 @@ class CuttableProxy:
             _close(s)
         return len(victims)
 
+    def restore(self):
+        """Ends a cut early: new connections go through again at once."""
+        with self.lock:
+            self.refuse_until = 0.0
+
     def refusing(self):
         return time.monotonic() < self.refuse_until
 

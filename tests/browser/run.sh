@@ -54,6 +54,9 @@ add_room cabinet-alice    "Кабинет Алисы"         cabinet
 add_room cabinet-bob      "Кабинет Бориса"        cabinet
 add_room workshop         "Мастерская"            project
 add_room premod           "Проект: газета"        project
+add_room collab-live      "Проект: сайт класса"   project
+add_room collab-offline   "Проект: доклад"        project
+add_room collab-keys      "Проект: выставка"      project
 add_member() { "$BIN" room member --data "$DATA" --room "$1" --login "$2" --role "$3" >/dev/null; }
 add_member class-7a         carol owner
 add_member class-7a         alice member
@@ -78,6 +81,13 @@ add_member workshop         bob   member
 add_member premod           carol owner
 add_member premod           alice member
 add_member premod           bob   member
+# Co-editing (test_collab.py): a teacher (owner: locks) and two pupils (members: edit_boards),
+# one room per board so the tests' boards never meet.
+for room in collab-live collab-offline collab-keys; do
+  add_member "$room" carol owner
+  add_member "$room" alice member
+  add_member "$room" bob   member
+done
 
 HOME="$WORK/home" env -u ATRIUM_BIN "$BIN" serve --data "$DATA" --port 0 --set server.web="$ROOT/web" \
   --set auth.login_ip_burst=1000 --set auth.login_ip_per_min=1000 \
@@ -101,7 +111,7 @@ export HOME="$WORK/home"
 echo "browser tests against $URL (screenshots in artifacts/screenshots/)"
 started=$SECONDS
 set +e
-if [ $# -eq 0 ]; then set -- test_client; fi
+if [ $# -eq 0 ]; then set -- test_client test_collab; fi
 (cd "$HERE" && "$PY" -m unittest -v "$@")
 status=$?
 set -e

@@ -18,7 +18,7 @@ import { inviteView } from "./views/invite.js";
 import { activityView } from "./views/activity.js";
 import { adminView } from "./views/admin.js";
 import { publicView } from "./views/public.js";
-import { boardView } from "./views/board.js";
+import { boardView, reportText } from "./views/board.js";
 import { workView } from "./views/work.js";
 import { clearBoardStorage } from "./store/board.js";
 
@@ -215,6 +215,11 @@ function startSession(user) {
       // A room entered on request: stay, and show the request form (or the waiting state).
       if (client.rooms.get(e.room)?.join_rule === "knock") { if (!view?.refused?.()) route(); }
       else leaveLostRoom(e);
+    }
+    // Board changes made offline, sent while the board was not on screen.
+    if (e.type === "board.report") {
+      const room = client.rooms.get(e.room)?.name || e.room;
+      toast(t("board.report.where", { room, text: reportText(e) }), e.failed.length ? "error" : "info");
     }
     if (e.type === "error" && e.code !== "unauthenticated") toast(t(`error.${e.code}`) !== `error.${e.code}` ? t(`error.${e.code}`) : t("error.generic"), "error");
   });

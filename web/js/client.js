@@ -10,6 +10,7 @@ import { TypingStore } from "./store/typing.js";
 import { Outbox } from "./store/outbox.js";
 import { AccessStore } from "./store/access.js";
 import { DocsStore } from "./store/docs.js";
+import { BoardSync } from "./store/board-sync.js";
 
 const PAGE = 50;
 const TYPING_EVERY_MS = 3000;
@@ -34,6 +35,7 @@ export class Client extends Emitter {
     this.lobby = new Map();               // room → lobby talk [{user, from, name, text, at}]
     this.reports = new Map();             // room → open reports (moderators)
     this.docs = new DocsStore(this);      // co-editing: shared documents (web/js/store/docs.js)
+    this.boardSync = new BoardSync(this); // board changes made offline, sent in the background
     this.conn.addEventListener("message", (e) => this.handle(e.detail));
     this.conn.addEventListener("state", (e) => {
       if (e.detail.state !== "connected") this.ready.clear();
@@ -132,6 +134,7 @@ export class Client extends Emitter {
     if (tl.messages.size < PAGE && tl.hasMore) this.loadEarlier(room).catch(() => {});
     // Co-editing: the replay is in; open documents catch up and resend (web/js/store/docs.js).
     this.docs.roomJoined(room, { reset });
+    this.boardSync.roomJoined(room);
     this.flush(room);
   }
 

@@ -637,6 +637,7 @@ export default {
   "board.report.failed": { one: "{count} of your changes could not be applied", other: "{count} of your changes could not be applied" },
   "board.report.alsoFailed": "{count} could not be applied",
   "board.report.more": "; and {count} more",
+  "board.report.where": "Board of “{room}”: {text}",
   "board.why.cardDeleted": "the card{title} was deleted",
   "board.why.cardDeletedBy": "the card{title} was deleted by {name}",
   "board.why.cardDeletedSelf": "you had deleted the card{title}",

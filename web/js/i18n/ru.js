@@ -638,6 +638,7 @@ export default {
   "board.report.failed": { one: "{count} ваше изменение не удалось применить", few: "{count} ваших изменения не удалось применить", many: "{count} ваших изменений не удалось применить", other: "{count} ваших изменения не удалось применить" },
   "board.report.alsoFailed": "{count} применить не удалось",
   "board.report.more": "; и ещё {count}",
+  "board.report.where": "Доска «{room}»: {text}",
   "board.why.cardDeleted": "карточку{title} удалили",
   "board.why.cardDeletedBy": "карточку{title} удалил(а) {name}",
   "board.why.cardDeletedSelf": "карточку{title} вы уже удалили",

@@ -34,6 +34,12 @@ export function clearBoardStorage(userId) {
   } catch { /* private mode */ }
 }
 
+/** Whether board changes of `userId` in `room` wait on this computer to be sent. */
+export function hasPendingBoard(userId, room) {
+  const saved = readJSON(pendingKey(userId, room));
+  return Array.isArray(saved) && saved.length > 0;
+}
+
 function readJSON(key) {
   try { return JSON.parse(localStorage.getItem(key) || "null"); } catch { return null; }
 }

@@ -77,6 +77,7 @@ export function todayKey() {
 }
 
 export function boardView(client, roomId) {
+  client.boardSync.viewOpened(roomId);   // this view's store sends what waits
   const store = new BoardStore(client, roomId);
   const me = client.user.id;
   let showArchived = false;
@@ -633,6 +634,13 @@ export function boardView(client, roomId) {
     const ro = readOnly();
     const active = document.activeElement;
     const focusKey = active && el.contains(active) ? active.dataset?.focusKey : null;
+    // The add-card and add-column fields are kept across renders but moved into the new column
+    // nodes, and moving a focused field blurs it: remember its caret to give the focus back
+    // (else the rest of a title being typed while someone else changes the board is lost).
+    let caret = null;
+    if (active && el.contains(active) && (active.tagName === "TEXTAREA" || active.tagName === "INPUT")) {
+      try { caret = [active.selectionStart, active.selectionEnd, active.selectionDirection]; } catch { caret = null; }
+    }
     const name = roomName();
     title.textContent = name;
     sub.textContent = [t("board.title"), b.rev ? t("board.revision", { rev: b.rev }) : null].filter(Boolean).join(" · ");
@@ -705,8 +713,12 @@ export function boardView(client, roomId) {
     reconcile(columnsList, nodes);
     for (const id of [...cardNodes.keys()]) if (!b.cards.has(id)) cardNodes.delete(id);
     for (const id of [...addForms.keys()]) if (!b.columns.has(id)) addForms.delete(id);
-    // Keep the focus where it was (re-rendered nodes are new).
-    if (focusKey && (!document.activeElement || document.activeElement === document.body || !el.contains(document.activeElement))) {
+    // Keep the focus where it was (re-rendered nodes are new; kept ones may have been moved).
+    const lost = !document.activeElement || document.activeElement === document.body || !el.contains(document.activeElement);
+    if (lost && caret && active.isConnected && el.contains(active)) {
+      active.focus({ preventScroll: true });
+      if (caret[0] !== null) try { active.setSelectionRange(...caret); } catch { /* not a text field */ }
+    } else if (focusKey && lost) {
       el.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`)?.focus();
     }
     openCard?.refresh();
@@ -742,6 +754,7 @@ export function boardView(client, roomId) {
       subs.forEach((u) => u());
       if (frame) cancelAnimationFrame(frame);
       store.destroy();
+      client.boardSync.viewClosed(roomId);
       tabs.destroy();
       follow.destroy?.();
       openCard?.close();
