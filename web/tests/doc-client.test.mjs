@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { TextOperation, cpLength, cpSlice } from "../js/collab/text-ot.js";
-import { DocClient, DocSync, DivergenceError } from "../js/collab/doc-client.js";
+import { DocClient, DocSync, DivergenceError, splitForSending, MAX_SEND_INSERT } from "../js/collab/doc-client.js";
 
 function rng(seed) {
   let a = seed >>> 0;
@@ -48,6 +48,31 @@ test("synchronized → awaiting → awaitingWithBuffer → acknowledged", () => 
   assert.equal(dc.state, "synchronized");
   assert.equal(dc.serverText, "Привет мир!😀");
   assert.equal(dc.rev, 5);
+});
+
+test("a big paste is sent in parts that together are the paste, one in flight at a time", () => {
+  const paste = "ё😀".repeat(MAX_SEND_INSERT) + "конец";       // 16,005 code points
+  const whole = op([2, paste, -1, 1, "x", 3]);
+  const [head, tail] = splitForSending(whole);
+  assert.equal(cpLength(head.toJSON().filter((c) => typeof c === "string").join("")), MAX_SEND_INSERT);
+  assert.equal(head.compose(tail).apply("абвгдеж"), whole.apply("абвгдеж"));
+  assert.deepEqual(splitForSending(op([1, "ok", -1])), [op([1, "ok", -1]), null]);
+
+  const dc = new DocClient({ rev: 0, text: "абвгдеж", newNonce: counter("p") });
+  dc.applyLocal(whole);
+  let sent = 0;
+  let rev = 0;
+  // The server acknowledges each part; the next part goes out until nothing is left.
+  while (dc.pendingSend()) {
+    const out = dc.pendingSend();
+    const inserted = out.op.filter((c) => typeof c === "string").join("");
+    assert.ok(cpLength(inserted) <= MAX_SEND_INSERT);
+    dc.receive({ rev: ++rev, op: out.op, nonce: out.nonce });
+    sent++;
+  }
+  assert.equal(sent, 3);
+  assert.equal(dc.serverText, whole.apply("абвгдеж"));
+  assert.equal(dc.text, dc.serverText);
 });
 
 test("a remote operation is transformed past outstanding and buffer (tie: ours first)", () => {

@@ -15,7 +15,36 @@
 //
 // Pure logic, no DOM and no network: the owner (store/docs.js, or a test) sends what
 // `pendingSend()` says whenever `onSend` is called or the link comes back.
-import { TextOperation, cpLength } from "./text-ot.js";
+import { TextOperation, cpLength, cpSlice } from "./text-ot.js";
+
+/** Most code points one sent operation inserts: 8,000 × at most 4 UTF-8 bytes stays well
+ *  inside the server's default 64 KiB frame limit (limits.max_message_bytes) even after JSON
+ *  escaping, so a big paste never gets the connection closed with 1009. */
+export const MAX_SEND_INSERT = 8000;
+
+/** Splits `op` into [head, tail] with head then tail == op, where head inserts at most
+ *  `maxInsert` code points (tail is null when op fits). Retains and deletes all go in head;
+ *  the inserted text keeps its order: the first part in head, the rest in tail. */
+export function splitForSending(op, maxInsert = MAX_SEND_INSERT) {
+  let total = 0;
+  for (const c of op.ops) if (typeof c === "string") total += cpLength(c);
+  if (total <= maxInsert) return [op, null];
+  const head = new TextOperation();
+  const tail = new TextOperation();
+  let budget = maxInsert;
+  for (const c of op.ops) {
+    if (typeof c === "number" && c > 0) { head.retain(c); tail.retain(c); }
+    else if (typeof c === "number") head.delete(-c);
+    else {
+      const n = cpLength(c);
+      const k = Math.min(n, budget);
+      budget -= k;
+      if (k > 0) { head.insert(cpSlice(c, 0, k)); tail.retain(k); }
+      if (k < n) tail.insert(cpSlice(c, k, n));
+    }
+  }
+  return [head, tail];
+}
 
 export class DivergenceError extends Error {}
 
@@ -57,7 +86,9 @@ export class DocClient {
     if (op.isNoop()) return op;
     this.text = op.apply(this.text);
     if (!this.outstanding) {
-      this.outstanding = { op, nonce: this.newNonce() };
+      const [head, tail] = splitForSending(op);
+      this.outstanding = { op: head, nonce: this.newNonce() };
+      this.buffer = tail;
       this.onSend?.();
     } else if (!this.buffer) {
       this.buffer = op;
@@ -123,8 +154,10 @@ export class DocClient {
         throw new DivergenceError(`revision ${rev}: our operation came back as ${op} instead of ${mine}`);
       }
       if (this.buffer) {
-        this.outstanding = { op: this.buffer, nonce: this.newNonce() };
-        this.buffer = null;
+        // A big paste goes out in parts (splitForSending), one in flight at a time.
+        const [head, tail] = splitForSending(this.buffer);
+        this.outstanding = { op: head, nonce: this.newNonce() };
+        this.buffer = tail;
         this.onSend?.();
       } else {
         this.outstanding = null;

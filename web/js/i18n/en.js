@@ -653,6 +653,7 @@ export default {
   "board.why.locked": "a teacher locked the board",
   "board.why.forbidden": "you may not change this board",
   "board.why.invalid": "the change is not valid",
+  "board.why.tooLarge": "too much text at once — shorten the description or the list",
   "board.why.notLoaded": "the board has not loaded yet",
   "board.why.server": "the server did not accept it",
   "board.history": "History",

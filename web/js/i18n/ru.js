@@ -654,6 +654,7 @@ export default {
   "board.why.locked": "учитель заблокировал доску",
   "board.why.forbidden": "у вас нет права менять эту доску",
   "board.why.invalid": "изменение не прошло проверку",
+  "board.why.tooLarge": "слишком много текста за один раз — сократите описание или список",
   "board.why.notLoaded": "доска ещё не загрузилась",
   "board.why.server": "сервер не принял изменение",
   "board.history": "История",

@@ -19,6 +19,11 @@ const REPLAY_WAIT_MS = 2000;        // how long to wait for the replay before op
 const CACHE_EVERY_MS = 2000;        // the confirmed board is cached at most this often
 const CACHE_MAX_CHARS = 1_000_000;  // a larger board is not cached (only the pending changes)
 
+/** The largest board operation sent, in UTF-8 bytes of its frame: the server closes a
+ *  connection whose message exceeds limits.max_message_bytes (64 KiB by default), and a
+ *  pending operation that can never be sent would be resent after every reconnect. */
+const MAX_OP_BYTES = 60000;
+
 const pendingKey = (user, room) => `atrium.board.pending.${user}.${room}`;
 const cacheKey = (user, room) => `atrium.board.cache.${user}.${room}`;
 
@@ -239,6 +244,7 @@ export class BoardStore extends Emitter {
   do(op) {
     if (!this.loaded) return { code: "unavailable", reason: "not_loaded" };
     if (this.readOnly()) return { code: "forbidden", reason: this.replica.view.locked ? "locked" : "forbidden" };
+    if (new TextEncoder().encode(JSON.stringify(op)).length > MAX_OP_BYTES) return { code: "too_large", reason: "too_large" };
     const nonce = newNonce();
     const refusal = this.replica.local(op, nonce);
     if (refusal) return refusal;

@@ -40,6 +40,7 @@ export function reasonText(f) {
     case "locked": return t("board.why.locked");
     case "forbidden": return t("board.why.forbidden");
     case "schema": return t("board.why.invalid");
+    case "too_large": return t("board.why.tooLarge");
     case "not_loaded": return t("board.why.notLoaded");
     default: return f.message || t("board.why.server");
   }
