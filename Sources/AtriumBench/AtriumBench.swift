@@ -24,5 +24,5 @@ struct AtriumBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "atrium-bench",
         abstract: "Load scenarios for a running Atrium server, over real WebSockets.",
-        subcommands: [ResumeStorm.self, CommitLatency.self, CollabDocLoad.self, CollabBoardLoad.self])
+        subcommands: [ResumeStorm.self, CommitLatency.self, CollabDocLoad.self, CollabBoardLoad.self, RtcSignalBench.self])
 }

@@ -66,6 +66,13 @@ struct ClientFrameDecoderTests {
             .admin(.revokeSessions(user: 1)), .admin(.addRoom(RoomRecord(id: "r", name: "R", kind: .lounge))),
             .admin(.setMember(room: "r", user: 1, role: nil)),
         ] + CollabMessage.typeNames.indices.map { _ in ClientMessage.collab(room: "a", .docList) }
+        let callSamples: [CallMessage] = [
+            .join(mic: false, camera: false), .leave, .signal(to: 1, kind: .ice, data: .object([])), .media(mic: true, camera: nil),
+            .hand(raised: true), .present(on: true), .state, .ice, .mute(user: 1), .lowerHand(user: 1), .remove(user: 1), .end,
+            .breakout(groups: nil), .poll(question: "q", options: ["a", "b"]), .vote(poll: 1, option: 0), .pollClose(poll: 1),
+        ]
+        #expect(callSamples.map(\.typeName) == CallMessage.typeNames)
+        #expect(callSamples.map { ClientMessage.rtc(room: "a", $0).room } == callSamples.map { _ in "a" })
         let collabSamples: [CollabMessage] = [
             .docList, .docCreate(title: "t", id: nil), .docOpen(doc: "d"), .docClose(doc: "d"),
             .docOp(doc: "d", rev: 0, op: TextOperation(), nonce: "n"), .docOps(doc: "d", after: 0, limit: 1),
@@ -75,7 +82,8 @@ struct ClientFrameDecoderTests {
             .boardRevision(rev: 0), .boardRestore(rev: 0), .contributions, .follow(nil),
         ]
         #expect(collabSamples.map(\.typeName) == CollabMessage.typeNames)
-        #expect(samples.dropLast(CollabMessage.typeNames.count).map(\.typeName) + collabSamples.map(\.typeName) == ClientMessage.typeNames)
+        #expect(samples.dropLast(CollabMessage.typeNames.count).map(\.typeName) + collabSamples.map(\.typeName)
+                + callSamples.map(\.typeName) == ClientMessage.typeNames)
         #expect(samples.map(\.room) == [nil, nil, nil, "a", "a", "a", "a", "a", "a", "a", "a", nil, nil, "a", "a", "a", "a", "a", "a",
                                          "a", "a", "a", "a", "a", "a", "a", "a", "a", nil, "a", "a", nil, "a", "a", "a", "a",
                                          nil, nil, nil, nil, nil, nil, nil, nil]
@@ -115,7 +123,7 @@ struct ClientFrameDecoderTests {
         #expect(error(#"{"type":7}"#) == WireError(.badRequest, "The field 'type' must be a string."))
         #expect(error(#"{"type":"x"}"#) == WireError(.badRequest, "Unknown message type 'x'."))
         #expect(error(#"{"type":"Chat.send"}"#)?.message == "Unknown message type 'Chat.send'.")
-        for ns in ["rtc.", "poll.", "survey.", "schedule."] {
+        for ns in ["poll.", "survey.", "schedule."] {
             let e = error(#"{"type":"\#(ns)create","ref":"q"}"#)
             #expect(e?.code == .badRequest)
             #expect(e?.ref == "q")
@@ -123,7 +131,7 @@ struct ClientFrameDecoderTests {
             #expect(e?.message.contains("'\(ns)*'") == true)
         }
         // Namespaces in use answer unknown types plainly.
-        for type in ["room.frobnicate", "mod.frobnicate", "invite.frobnicate", "doc.frobnicate", "board.frobnicate"] {
+        for type in ["room.frobnicate", "mod.frobnicate", "invite.frobnicate", "doc.frobnicate", "board.frobnicate", "rtc.frobnicate"] {
             #expect(error(#"{"type":"\#(type)"}"#)?.message == "Unknown message type '\(type)'.")
         }
         // A huge bogus type is not echoed in full.

@@ -29,7 +29,7 @@ struct ConfigTests {
 
     @Test func everyKeyIsListedOnceWithItsDefault() {
         let names = AtriumConfig.keys.map(\.name)
-        #expect(names.count == 48)
+        #expect(names.count == 56)
         #expect(Set(names).count == names.count)
         #expect(names.first == "server.host" && names.last == "log.level")
         let c = AtriumConfig()

@@ -63,6 +63,15 @@ public struct AtriumConfig: Sendable, Equatable {
     public var collabMaxDocChars = 200_000
     public var collabMaxOpComponents = 10_000
     public var collabMaxInsertChars = 50_000
+    // [rtc]
+    public var rtcMeshMax = 6
+    public var rtcSignalPerSecond: Double = 50
+    public var rtcSignalBurst: Double = 200
+    public var rtcMaxSignalBytes = 32768
+    public var rtcStunURLs: [String] = []
+    public var rtcTurnURLs: [String] = []
+    public var rtcTurnSecret = ""
+    public var rtcTurnTTLSeconds = 86_400
     // [presence]
     public var presenceGraceSeconds: Double = 5
     public var presenceTickMillis = 100
@@ -128,6 +137,9 @@ public struct AtriumConfig: Sendable, Equatable {
         }
         if coalesceBytes > outboundQueueBytes {
             throw ConfigError("limits.coalesce_bytes (\(coalesceBytes)) must not exceed limits.outbound_queue_bytes (\(outboundQueueBytes)).")
+        }
+        if !rtcTurnURLs.isEmpty && rtcTurnSecret.isEmpty {
+            throw ConfigError("rtc.turn_urls is set but rtc.turn_secret is empty: set the TURN server's shared secret (coturn static-auth-secret).")
         }
         if maxTextChars > maxMessageBytes {
             throw ConfigError("limits.max_text_chars (\(maxTextChars)) must not exceed limits.max_message_bytes (\(maxMessageBytes)): such a text could never arrive.")

@@ -31,6 +31,7 @@ struct ConfigKey: Sendable {
         "store": "SQLite storage.",
         "auth": "Passwords, sessions and sign-in throttling.",
         "contact": "Who may open a direct conversation with whom: yes, no, or own (only related people: a parent and their own child, a teacher and the students of the classes, courses and projects they lead, people sharing a class, course or project). A minor is a student marked as one (students are, by default). See docs/permissions.md.",
+        "rtc": "Calls: WebRTC signalling relayed by the server, and the STUN/TURN servers participants use (media never passes through Atrium; see config/coturn.conf).",
         "safety": "Guests and the coworking space's regulations.",
         "log": "Logging.",
     ]
@@ -69,6 +70,15 @@ struct ConfigKey: Sendable {
         int("collab.max_doc_chars", \.collabMaxDocChars, 1...10_000_000, "Longest document in Unicode code points; an operation that would exceed it is refused with too_large."),
         int("collab.max_op_components", \.collabMaxOpComponents, 1...1_000_000, "Most components (retain, insert, delete) in one document operation."),
         int("collab.max_insert_chars", \.collabMaxInsertChars, 1...10_000_000, "Most code points one document operation may insert."),
+
+        int("rtc.mesh_max", \.rtcMeshMax, 2...50, "Most participants of one call (every participant sends media to every other: a mesh); the next joiner gets conflict."),
+        double("rtc.signal_per_s", \.rtcSignalPerSecond, min: 0, exclusive: true, "rtc.signal messages per second one connection may send on average (its own bucket instead of limits.rate_per_s, so ICE bursts pass)."),
+        double("rtc.signal_burst", \.rtcSignalBurst, min: 1, exclusive: false, "rtc.signal messages one connection may send at once."),
+        int("rtc.max_signal_bytes", \.rtcMaxSignalBytes, 256...1_048_576, "Largest 'data' of one rtc.signal (its JSON encoding, in bytes); larger is too_large."),
+        urls("rtc.stun_urls", \.rtcStunURLs, ["stun:"], "STUN servers given to every participant (comma-separated stun: URLs), or empty for none."),
+        urls("rtc.turn_urls", \.rtcTurnURLs, ["turn:", "turns:"], "TURN servers (comma-separated turn:/turns: URLs, e.g. turn:turn.school.example:3478?transport=udp); participants get ephemeral credentials for them. Empty: no TURN."),
+        secret("rtc.turn_secret", \.rtcTurnSecret, "The shared secret of the TURN server (coturn static-auth-secret); required when rtc.turn_urls is set. Prefer the environment variable ATRIUM_RTC_TURN_SECRET."),
+        int("rtc.turn_ttl_s", \.rtcTurnTTLSeconds, 60...604_800, "Seconds the TURN credentials of one rtc.join stay valid."),
 
         syncMode("store.synchronous", "SQLite synchronous mode: normal (WAL, crash-safe) or full (also power-loss-safe, slower)."),
         int("store.batch_max", \.commitBatchMax, 1...100_000, "Most writes committed together in one transaction (group commit)."),
@@ -109,6 +119,31 @@ extension ConfigKey {
                              guard !v.isEmpty else { throw bad(name, v, accepts) }
                              c[keyPath: path] = v
                          })
+    }
+
+    /// A comma-separated list of URLs with one of `schemes`, or empty.
+    static func urls(_ name: String, _ path: WritableKeyPath<AtriumConfig, [String]> & Sendable, _ schemes: [String], _ doc: String) -> ConfigKey {
+        let accepts = "a comma-separated list of " + schemes.joined(separator: " or ") + " URLs, or empty"
+        return ConfigKey(name: name, doc: doc, accepts: accepts, quoted: true, get: { $0[keyPath: path].joined(separator: ",") },
+                         set: { (c: inout AtriumConfig, v: String) throws(ConfigError) in
+                             var list: [String] = []
+                             for part in v.split(separator: ",") {
+                                 let item = trimmed(Substring(part))
+                                 if item.isEmpty { continue }
+                                 guard schemes.contains(where: { item.lowercased().hasPrefix($0) }), item.count > 6,
+                                       !item.contains(where: { $0 == " " || $0 == "\"" }) else {
+                                     throw bad(name, item, accepts)
+                                 }
+                                 list.append(item)
+                             }
+                             c[keyPath: path] = list
+                         })
+    }
+
+    /// A text that may be empty (a secret: the generated file shows it empty).
+    static func secret(_ name: String, _ path: WritableKeyPath<AtriumConfig, String> & Sendable, _ doc: String) -> ConfigKey {
+        ConfigKey(name: name, doc: doc, accepts: "a text, or empty", quoted: true, get: { $0[keyPath: path] },
+                  set: { (c: inout AtriumConfig, v: String) throws(ConfigError) in c[keyPath: path] = v })
     }
 
     static func optionalPath(_ name: String, _ path: WritableKeyPath<AtriumConfig, String?> & Sendable, _ doc: String) -> ConfigKey {

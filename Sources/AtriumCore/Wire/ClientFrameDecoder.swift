@@ -15,8 +15,8 @@ public enum ClientFrameDecoder {
     /// Namespaces PROTOCOL.md reserves for later parts: answered with a clearer error than
     /// "unknown type", so a client built for a later version learns why it failed.
     public static let reservedNamespaces = [
-        // Still reserved; `room.*`, `mod.*`, `invite.*`, `board.*` and `doc.*` are in use (docs/protocol.md).
-        "rtc.", "poll.", "survey.", "schedule.",
+        // Still reserved; `room.*`, `mod.*`, `invite.*`, `board.*`, `doc.*` and `rtc.*` are in use (docs/protocol.md).
+        "poll.", "survey.", "schedule.",
     ]
 
     public static func decode(_ bytes: [UInt8], limits: ProtocolLimits) -> Result<ClientFrame, WireError> {
@@ -231,6 +231,8 @@ struct Fields {
             return .roomDirect(user: try requiredInt("user", min: 1))
         case _ where CollabMessage.typeNames.contains(type):
             return .collab(room: try room(), try collab(type))
+        case _ where CallMessage.typeNames.contains(type):
+            return .rtc(room: try room(), try call(type))
         default:
             let shown = Fields.abbreviated(type)
             if let ns = ClientFrameDecoder.reservedNamespaces.first(where: { type.hasPrefix($0) }) {

@@ -54,6 +54,8 @@ public enum ClientMessage: Sendable, Equatable {
     case roomPermissions(room: RoomID, role: RoomRole, permissions: [RoomPermission]?)
     /// Boards and documents of a room (co-editing), and following a teacher's view.
     case collab(room: RoomID, CollabMessage)
+    /// Calls: signalling, call state, moderation, breakout groups, polls.
+    case rtc(room: RoomID, CallMessage)
 
     /// The room the message addresses, if any (for routing and per-room checks).
     public var room: RoomID? {
@@ -65,7 +67,7 @@ public enum ClientMessage: Sendable, Equatable {
              .roomKnock(let r, _), .roomKnocks(let r), .roomAdmit(let r, _), .roomRefuse(let r, _, _),
              .roomLobby(let r, _, _), .roomReturnToLobby(let r, _), .modDelete(let r, _, _), .modApprove(let r, _),
              .modRestrict(let r, _, _, _, _), .modLift(let r, _, _), .modRemove(let r, _, _), .modReport(let r, _, _),
-             .inviteCreate(let r, _, _), .inviteList(let r), .collab(let r, _), .roomSettings(let r, _, _, _, _), .roomInspect(let r, _), .roomPermissions(let r, _, _), .roomMembers(let r):
+             .inviteCreate(let r, _, _), .inviteList(let r), .collab(let r, _), .rtc(let r, _), .roomSettings(let r, _, _, _, _), .roomInspect(let r, _), .roomPermissions(let r, _, _), .roomMembers(let r):
             return r
         }
     }
@@ -109,6 +111,7 @@ public enum ClientMessage: Sendable, Equatable {
         case .roomMembers: return "room.members"
         case .admin(let a): return a.typeName
         case .collab(_, let m): return m.typeName
+        case .rtc(_, let m): return m.typeName
         }
     }
 
@@ -120,7 +123,7 @@ public enum ClientMessage: Sendable, Equatable {
         "mod.report.decide", "invite.create", "invite.list", "invite.revoke", "room.settings", "room.inspect", "room.permissions", "room.members",
         "admin.users", "admin.rooms", "admin.user.add", "admin.user.link", "admin.user.minor", "admin.user.revoke_sessions",
         "admin.room.add", "admin.room.member",
-    ] + CollabMessage.typeNames
+    ] + CollabMessage.typeNames + CallMessage.typeNames
 }
 
 /// A decoded client frame: the optional `ref` the reply must echo, and the message.

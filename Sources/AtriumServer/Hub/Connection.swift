@@ -24,6 +24,9 @@ final class Connection {
     var rooms: Set<RoomID> = []
     /// Documents this connection opened (it receives their cursors).
     var openDocs: Set<DocKey> = []
+    /// Rooms whose call this connection is in, and its own bucket for rtc.signal.
+    var calls: Set<RoomID> = []
+    var signalBucket: TokenBucket?
     /// For a guest: when their invitation ends (ms since 1970); the tick closes them then.
     var accessEndsAtMillis: Int64?
     /// Rooms with history visibility `joined`: the seq this person reads from (exclusive).

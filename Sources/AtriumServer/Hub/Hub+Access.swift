@@ -12,6 +12,7 @@ extension Hub {
         if before != listed { invalidateCircles() }
         let changed = Set(before.keys).union(listed.keys).filter { before[$0] != listed[$0] }
         guard !changed.isEmpty else { return }
+        defer { recheckCall(room) }
         for c in connections.values {
             guard let user = c.user, changed.contains(user.id) else { continue }
             let reason: AccessReason
@@ -51,6 +52,7 @@ extension Hub {
     func removeFromRoom(_ c: Connection, _ room: RoomState) {
         let roomID = room.record.id
         guard c.rooms.remove(roomID) != nil else { return }
+        takeOutOfCall(c, room, reason: "access_lost", by: nil)
         forgetCollab(c, roomID: roomID)
         room.members.remove(c.id)
         c.replayBuffers.removeValue(forKey: roomID)

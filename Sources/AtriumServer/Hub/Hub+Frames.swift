@@ -28,7 +28,10 @@ extension Hub {
             frame = f
         }
         let now = monotonicSeconds()
-        if !c.bucket.take(now: now) {
+        // rtc.signal has its own bucket (rtc.signal_per_s): ICE bursts are normal.
+        var isSignal = false
+        if case .rtc(_, .signal) = frame.message { isSignal = true }
+        if !isSignal && !c.bucket.take(now: now) {
             let wait = c.bucket.secondsUntilAvailable(now: now)
             reject(c, WireError(.rateLimited, "Too many messages: slow down (next in \(formatSeconds(wait)) s).", ref: frame.ref))
             return
@@ -112,6 +115,8 @@ extension Hub {
             roomInspect(c, ref: ref, roomID: room, reason: reason)
         case .collab(let room, let message):
             collab(c, ref: ref, roomID: room, message)
+        case .rtc(let room, let message):
+            rtc(c, ref: ref, roomID: room, message)
         }
     }
 

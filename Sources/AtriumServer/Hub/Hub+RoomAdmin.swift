@@ -76,6 +76,7 @@ extension Hub {
             guard before[user.id] != role || c.rooms.contains(record.id) else { continue }
             send(c, accessFrame(room, for: user, reason: lost ? .lost(record.name) : .settingsChanged(record.name)))
         }
+        recheckCall(room)
     }
 
     /// `room.members` (anyone who can read the room): everyone listed in it with their room

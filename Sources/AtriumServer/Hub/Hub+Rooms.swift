@@ -117,6 +117,7 @@ extension Hub {
         let now = monotonicSeconds()
         room.presence.add(conn: c.id, entry: PresenceEntry(user: user.id, name: user.name, role: user.role), now: now)
         dirtyRooms.insert(roomID)
+        if room.call.isActive { callChanged(room) }  // the newcomer learns the call's state
 
         let latest = room.lastSeq
         let floor = c.historyFloor[roomID] ?? 0
@@ -181,6 +182,7 @@ extension Hub {
 
     func leave(_ c: Connection, ref: String?, roomID: RoomID) {
         guard let room = existingRoom(c, ref: ref, roomID) else { return }
+        leaveCall(c, room)
         removeFromRoom(c, room)
         reply(c, ref: ref)
     }

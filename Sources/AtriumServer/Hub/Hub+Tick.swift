@@ -7,6 +7,7 @@ extension Hub {
     func tick() {
         let now = monotonicSeconds()
         flushCollab()
+        flushCalls()
         // The ticker runs at the shorter of the two intervals; presence keeps its own.
         if now - lastPresenceFlush >= Double(config.presenceTickMillis) / 1000 * 0.9 {
             lastPresenceFlush = now

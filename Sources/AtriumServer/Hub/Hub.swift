@@ -43,6 +43,8 @@ final class Hub {
     var collabDirty: Set<ConnectionID> = []
     /// Documents whose cursors changed since the last flush.
     var cursorDirtyRooms: Set<DocKey> = []
+    /// Rooms whose call changed since the last flush (flushCalls).
+    var callDirtyRooms: Set<RoomID> = []
     var lastPresenceFlush = 0.0
     var lastCollabEviction = 0.0
     /// Joins (and other work) waiting for a room to be looked up in storage.
@@ -215,6 +217,7 @@ final class Hub {
         let dropped: Bool
         if case .running = phase { dropped = c.pendingClose == nil } else { dropped = false }
         collabDirty.remove(c.id)
+        connectionClosedCalls(c)
         for roomID in c.rooms {
             guard let room = rooms[roomID] else { continue }
             forgetCollab(c, roomID: roomID)

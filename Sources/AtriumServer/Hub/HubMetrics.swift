@@ -16,4 +16,5 @@ struct HubMetrics {
     var loginsFailed = 0
     var loginsLimited = 0
     var httpRequests = 0
+    var signalsRelayed = 0
 }

@@ -23,6 +23,8 @@ final class RoomState {
     var presence: RoomPresence
     /// The room's board and documents (loaded on first use).
     let collab = RoomCollab()
+    /// The room's call (in memory only; see Calls/).
+    var call = CallState()
     /// The newest events, encoded, for cheap joins and short resumes without a storage read.
     private(set) var recent: [(event: RoomEvent, frame: [UInt8])] = []
     static let recentCapacity = 64
