@@ -27,9 +27,13 @@ mkdir -p "$TMPDIR" "$WORK/data" "$WORK/home"
 DATA="$WORK/data"
 PASSWORD="browser-test-pass"
 SERVER_PID=""
+TURN_PID=""
 cleanup() {
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  if [ -n "$TURN_PID" ] && kill -0 "$TURN_PID" 2>/dev/null; then
+    kill "$TURN_PID"; wait "$TURN_PID" 2>/dev/null || true
   fi
   rm -rf "$WORK"
 }
@@ -89,8 +93,45 @@ for room in collab-live collab-offline collab-keys; do
   add_member "$room" bob   member
 done
 
+# Calls (test_calls.py): a project for two people's call, one for the relay-only call, one for a
+# tampered TURN credential, one for a browser that refuses the devices.
+add_room call-live    "Созвон: школьная газета" project
+add_room call-relay   "Созвон: олимпиада"       project
+add_room call-badcred "Созвон: дежурство"       project
+add_room call-denied  "Созвон: экскурсия"       project
+for room in call-live call-relay call-badcred call-denied; do
+  add_member "$room" carol owner
+  add_member "$room" alice member
+  add_member "$room" bob   member
+done
+
+# A local TURN server (coturn) for the relay-only call: TURN REST API credentials from the
+# same secret the server is given; loopback only (--allow-loopback-peers: the peers are here).
+TURN_SECRET="browser-test-turn-secret"
+TURN_ARGS=()
+export CALLS_TURN_URL=""
+if command -v turnserver >/dev/null; then
+  TURN_PORT="$("$PY" -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  turnserver --listening-ip=127.0.0.1 --relay-ip=127.0.0.1 --listening-port="$TURN_PORT" \
+    --use-auth-secret --static-auth-secret="$TURN_SECRET" --realm=atrium.test \
+    --no-cli --no-tls --no-dtls --allow-loopback-peers --fingerprint \
+    --min-port=49152 --max-port=49407 --userdb="$WORK/turndb" --pidfile="$WORK/turnserver.pid" \
+    --log-file="$WORK/turn.log" --simple-log --no-stdout-log >"$WORK/turn.out" 2>&1 &
+  TURN_PID=$!
+  sleep 0.3
+  if kill -0 "$TURN_PID" 2>/dev/null; then
+    CALLS_TURN_URL="turn:127.0.0.1:$TURN_PORT?transport=udp"
+    TURN_ARGS=(--set "rtc.turn_urls=$CALLS_TURN_URL" --set "rtc.turn_secret=$TURN_SECRET")
+  else
+    echo "note: turnserver did not start (relay tests are skipped):"; cat "$WORK/turn.out"; TURN_PID=""
+  fi
+else
+  echo "note: turnserver (Debian package coturn) is missing: the relay-only call tests are skipped"
+fi
+export CALLS_TURN_LOG="$WORK/turn.log"
+
 HOME="$WORK/home" env -u ATRIUM_BIN "$BIN" serve --data "$DATA" --port 0 --set server.web="$ROOT/web" \
-  --set auth.login_ip_burst=1000 --set auth.login_ip_per_min=1000 \
+  --set auth.login_ip_burst=1000 --set auth.login_ip_per_min=1000 "${TURN_ARGS[@]}" \
   >"$WORK/server.out" 2>"$WORK/server.err" &
 SERVER_PID=$!
 URL=""
@@ -111,7 +152,7 @@ export HOME="$WORK/home"
 echo "browser tests against $URL (screenshots in artifacts/screenshots/)"
 started=$SECONDS
 set +e
-if [ $# -eq 0 ]; then set -- test_client test_collab; fi
+if [ $# -eq 0 ]; then set -- test_client test_collab test_calls; fi
 (cd "$HERE" && "$PY" -m unittest -v "$@")
 status=$?
 set -e

@@ -1,6 +1,6 @@
 // Entry point: the shell (skip link, top bar, connection banner, toasts), the session, and a
 // small hash router: #/ home, #/room/ID a room, #/room/ID/board its board, #/room/ID/work its
-// documents and contributions, #/room/ID/doc/DOC a document, #/activity, #/admin
+// documents and contributions, #/room/ID/doc/DOC a document, #/room/ID/call its call, #/activity, #/admin
 // (administrators), #/public and #/public/ID the school's public rooms (no sign-in needed).
 // Views are mounted into <main>.
 import { initLanguage, t, toggleLanguage, onLanguageChange, language } from "./i18n/i18n.js";
@@ -108,6 +108,24 @@ function lazyDocView(roomId, docId) {
   };
 }
 
+/** Calls: the call view (web/js/views/call.js), loaded when first needed like the editor. */
+function lazyCallView(roomId) {
+  const c = client;
+  const el = h("div", { class: "lazy-view" }, h("p", { class: "muted center" }, t("room.loading")));
+  let inner = null;
+  let stopped = false;
+  import("./views/call.js").then((m) => {
+    if (stopped) return;
+    inner = m.callView(c, roomId);
+    el.replaceWith(inner.el);
+    if (inner.title) document.title = `${inner.title()} — ${t("app.name")}`;
+  }).catch((err) => {
+    console.warn("call view", err);
+    if (!stopped) el.replaceChildren(h("p", { class: "muted center" }, t("call.unavailable")));
+  });
+  return { el, focus() { inner?.focus?.(); }, destroy(opts) { stopped = true; inner?.destroy?.(opts); } };
+}
+
 function mount(next, key) {
   const draft = view?.draft?.();
   const keep = key === viewKey;
@@ -164,12 +182,13 @@ function route({ focus = true } = {}) {
   }
   const hash = location.hash.replace(/^#/, "") || "/";
   const roomMatch = hash.match(/^\/room\/([^/]+)$/);
-  const collabMatch = hash.match(/^\/room\/([^/]+)\/(board|work|doc\/([^/]+))$/);
+  const collabMatch = hash.match(/^\/room\/([^/]+)\/(board|work|call|doc\/([^/]+))$/);
   if (collabMatch) {
     const id = decodeURIComponent(collabMatch[1]);
     homeNotice = null;
     if (collabMatch[2] === "board") mount(boardView(client, id), `room:${id}:board`);
     else if (collabMatch[2] === "work") mount(workView(client, id), `room:${id}:work`);
+    else if (collabMatch[2] === "call") mount(lazyCallView(id), `room:${id}:call`);   // calls
     else {
       const doc = decodeURIComponent(collabMatch[3]);
       mount(lazyDocView(id, doc), `room:${id}:doc:${doc}`);

@@ -11,6 +11,7 @@ import { Outbox } from "./store/outbox.js";
 import { AccessStore } from "./store/access.js";
 import { DocsStore } from "./store/docs.js";
 import { BoardSync } from "./store/board-sync.js";
+import { CallStore } from "./store/call.js";
 
 const PAGE = 50;
 const TYPING_EVERY_MS = 3000;
@@ -36,6 +37,7 @@ export class Client extends Emitter {
     this.reports = new Map();             // room → open reports (moderators)
     this.docs = new DocsStore(this);      // co-editing: shared documents (web/js/store/docs.js)
     this.boardSync = new BoardSync(this); // board changes made offline, sent in the background
+    this.call = new CallStore(this);      // calls: rtc.* signalling and peer connections (web/js/store/call.js)
     this.conn.addEventListener("message", (e) => this.handle(e.detail));
     this.conn.addEventListener("state", (e) => {
       if (e.detail.state !== "connected") this.ready.clear();
@@ -86,6 +88,7 @@ export class Client extends Emitter {
   close(room) {
     this.joined.delete(room);
     this.ready.delete(room);
+    this.call.roomClosed(room);          // calls: leaving the room leaves its call
     this.conn.send({ type: "leave", room });
     this.presence.forget(room);
   }
@@ -202,7 +205,10 @@ export class Client extends Emitter {
       case "error":
         this.emit({ type: "error", code: msg.code, message: msg.message });
         break;
-      default: break;
+      default:
+        // Calls: every rtc.* push (state, signal, peers, left, removed, ended…) goes to the call store.
+        if (typeof msg.type === "string" && msg.type.startsWith("rtc.")) this.call.handle(msg);
+        break;
     }
   }
 

@@ -1,5 +1,6 @@
-// The room's sections — Chat | Board | Documents — as a small tab bar under the room header,
-// shown in rooms that can hold a board and documents (docs/collab.md "Where they live").
+// The room's sections — Chat | Board | Documents | Call — as a small tab bar under the room
+// header, shown in rooms that can hold a board and documents (docs/collab.md "Where they live")
+// or a call (docs/calls.md: people with `start_call`).
 import { h } from "./dom.js";
 import { t } from "../i18n/i18n.js";
 
@@ -15,10 +16,17 @@ export function hasCollab(client, roomId) {
   return COLLAB_KINDS.has(kind);
 }
 
+/** Calls: may this person take part in the room's call (`start_call`, once the join answered)? */
+export function hasCall(client, roomId) {
+  const a = client.access.get(roomId);
+  return a.known && !a.denied && a.can.has("start_call");
+}
+
 export function roomHref(roomId, section = "chat", doc = null) {
   const base = `#/room/${encodeURIComponent(roomId)}`;
   if (section === "board") return `${base}/board`;
   if (section === "work") return `${base}/work`;
+  if (section === "call") return `${base}/call`;
   if (section === "doc") return `${base}/doc/${encodeURIComponent(doc)}`;
   return base;
 }
@@ -27,19 +35,29 @@ export function roomHref(roomId, section = "chat", doc = null) {
 export function roomTabs(client, roomId, current) {
   const el = h("nav", { class: "room-tabs", "aria-label": t("collab.tabs") });
   function render() {
-    const show = hasCollab(client, roomId);
+    const collab = hasCollab(client, roomId);
+    // Calls: a Call tab where one may take part, with how many are in the call now.
+    const call = hasCall(client, roomId) || current === "call";
+    const show = collab || call;
     el.hidden = !show;
-    if (!show) { el.replaceChildren(); return; }
+    if (!show) { el.replaceChildren(); delete el.dataset.version; return; }
+    const inCall = client.call ? client.call.state(roomId).participants.length : 0;
+    const version = [collab, call, inCall, t("collab.tab.chat")].join("|");
+    if (el.dataset.version === version && el.firstChild) return;   // keeps a focused tab in place
+    el.dataset.version = version;
     const tab = (section, label) => h("li", {}, h("a", { href: roomHref(roomId, section), class: "room-tab", id: `tab-${section}`,
       "aria-current": section === current ? "page" : null }, label));
     const list = h("ul", { class: "room-tabs-list", role: "list" },
-      tab("chat", t("collab.tab.chat")), tab("board", t("collab.tab.board")), tab("work", t("collab.tab.docs")));
+      tab("chat", t("collab.tab.chat")), collab ? tab("board", t("collab.tab.board")) : null, collab ? tab("work", t("collab.tab.docs")) : null,
+      call ? tab("call", inCall ? t("call.tabCount", { count: inCall }) : t("call.tab")) : null);
     el.setAttribute("aria-label", t("collab.tabs"));
     el.replaceChildren(list);
   }
   const subs = [
     client.access.subscribe((room) => { if (room === roomId) render(); }),
     client.rooms.subscribe(render),
+    // Calls: the number of people in the call on the tab.
+    client.call ? client.call.subscribe((e) => { if (e.type === "state" && e.room === roomId) render(); }) : () => {},
   ];
   render();
   return { el, update: render, destroy() { subs.forEach((u) => u()); } };
