@@ -19,7 +19,7 @@ struct HTTPTests {
             let r = try server.http("GET", "/metrics")
             #expect(r.status == 200)
             #expect(r.header("Content-Type")?.hasPrefix("text/plain") == true)
-            for name in ["atrium_connections ", "atrium_events_committed_total ", "atrium_commit_latency_seconds_bucket{",
+            for name in ["atrium_connections ", "atrium_events_committed_total ", "atrium_rtc_signals_relayed_total ", "atrium_calls_active ", "atrium_commit_latency_seconds_bucket{",
                          "atrium_outbound_queue_drops_total ", "atrium_slow_consumer_closes_total "] {
                 #expect(r.bodyText.contains("\n" + name), "metric \(name) missing")
             }

@@ -15,6 +15,8 @@ extension Hub {
         metric("atrium_messages_out_total", "counter", "Messages queued to clients.", metrics.messagesOut)
         metric("atrium_bytes_out_total", "counter", "WebSocket payload bytes written.", metrics.bytesOut)
         metric("atrium_events_committed_total", "counter", "Room events committed and published.", metrics.eventsCommitted)
+        metric("atrium_rtc_signals_relayed_total", "counter", "Call signals (offers, answers, ICE candidates) relayed to their addressed peer.", metrics.signalsRelayed)
+        metric("atrium_calls_active", "gauge", "Rooms with a call going on.", rooms.values.filter { $0.call.isActive }.count)
         metric("atrium_outbound_queue_drops_total", "counter", "Outbound queues dropped because a client could not keep up.", metrics.outboundQueueDrops)
         metric("atrium_slow_consumer_closes_total", "counter", "Connections closed with 4503 (slow consumer).", metrics.slowConsumerCloses)
         metric("atrium_flood_closes_total", "counter", "Connections closed with 4429 (flood).", metrics.floodCloses)
