@@ -46,6 +46,7 @@ add_user bob   "Борис Петров"    student
 add_user carol "Елена Петрова"   teacher
 add_user dave  "Давид Орлов"     parent
 add_user admin "Ольга Смирнова"  admin
+add_user gleb  "Глеб Соколов"    student   # a third pupil, for the breakout call (test_calls.py)
 add_room lounge           "Лаунж"                 lounge
 add_room library          "Библиотека"            library
 add_room class-7a         "7Б класс"              class
@@ -104,6 +105,19 @@ for room in call-live call-relay call-badcred call-denied; do
   add_member "$room" alice member
   add_member "$room" bob   member
 done
+# More calls (test_calls.py): breakout groups (three pupils), a reconnect, an expired TURN
+# credential; and a meeting room (`knock`) alice is not a member of: she knocks to join its call.
+add_room call-breakout  "Созвон: группы"           project
+add_room call-reconnect "Созвон: обрыв связи"      project
+add_room call-expired   "Созвон: старый пароль"    project
+add_room call-knock     "Созвон: приёмная"         meeting
+for room in call-breakout call-reconnect call-expired; do
+  add_member "$room" carol owner
+  add_member "$room" alice member
+  add_member "$room" bob   member
+done
+add_member call-breakout gleb  member
+add_member call-knock    carol owner
 
 # A local TURN server (coturn) for the relay-only call: TURN REST API credentials from the
 # same secret the server is given; loopback only (--allow-loopback-peers: the peers are here).
@@ -129,6 +143,7 @@ else
   echo "note: turnserver (Debian package coturn) is missing: the relay-only call tests are skipped"
 fi
 export CALLS_TURN_LOG="$WORK/turn.log"
+export CALLS_TURN_SECRET="$TURN_SECRET"   # test_calls.py computes TURN credentials (an expired one) itself
 
 HOME="$WORK/home" env -u ATRIUM_BIN "$BIN" serve --data "$DATA" --port 0 --set server.web="$ROOT/web" \
   --set auth.login_ip_burst=1000 --set auth.login_ip_per_min=1000 "${TURN_ARGS[@]}" \

@@ -25,6 +25,10 @@ test("the tests' flags: relay only, a tampered credential", () => {
   assert.notEqual(config.iceServers[1].credential, ICE[1].credential);
   assert.equal(config.iceServers[1].username, ICE[1].username);
   assert.equal(config.iceServers[0].credential, undefined);
+  // A test's own ICE servers replace the join reply's (and nothing else changes).
+  const own = [{ urls: "turn:127.0.0.1:9?transport=udp", username: "1:7", credential: "b3du" }];
+  assert.deepEqual(rtcConfiguration(ICE, { iceServers: own }).iceServers, own);
+  assert.deepEqual(rtcConfiguration(ICE, { iceServers: "nope" }).iceServers, ICE);
 });
 
 test("test flags come from localStorage only when set, and bad JSON is ignored", () => {

@@ -12,6 +12,8 @@
 //   {"expose": true}        → the store is window.__atriumCall (to read getStats from Selenium)
 //   {"relay": true}         → iceTransportPolicy "relay": only TURN candidates are used
 //   {"badCredential": true} → the TURN credential from the server is tampered with (must fail)
+//   {"iceServers": [ICE…]}  → these ICE servers instead of the join reply's (e.g. a TURN
+//                              credential the test computed itself, expired or fresh)
 import { Emitter } from "./emitter.js";
 
 export const TEST_FLAGS_KEY = "atrium.test.rtc";
@@ -26,7 +28,8 @@ export function testFlags() {
 
 /** The RTCConfiguration for the join reply's `ice_servers` (with the tests' flags applied). */
 export function rtcConfiguration(iceServers, flags = {}) {
-  const servers = (Array.isArray(iceServers) ? iceServers : []).filter((s) => s && (typeof s.urls === "string" || Array.isArray(s.urls)))
+  const given = Array.isArray(flags.iceServers) ? flags.iceServers : iceServers;
+  const servers = (Array.isArray(given) ? given : []).filter((s) => s && (typeof s.urls === "string" || Array.isArray(s.urls)))
     .map((s) => {
       const server = { urls: s.urls };
       if (typeof s.username === "string") server.username = s.username;
