@@ -7,7 +7,7 @@ PORT ?= 8080
 HOST ?= 127.0.0.1
 # Debian packages the build and the tests need (the Swift toolchain itself is not from apt).
 APT_PACKAGES := libwebsockets-dev libwebsockets-evlib-uv libuv1-dev libsqlite3-dev libssl-dev pkg-config sqlite3 curl \
-                chromium chromium-driver python3-selenium iproute2 nodejs coturn
+                chromium chromium-driver python3-selenium iproute2 nodejs coturn janus
 
 .PHONY: run test test-browser deps build build-release clean
 

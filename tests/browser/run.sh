@@ -29,6 +29,7 @@ PASSWORD="browser-test-pass"
 SERVER_PID=""
 TURN_PID=""
 cleanup() {
+  if declare -F sfu_cleanup >/dev/null; then sfu_cleanup; fi  # Hook (Janus SFU): sfu-server.sh
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
   fi
@@ -145,6 +146,9 @@ fi
 export CALLS_TURN_LOG="$WORK/turn.log"
 export CALLS_TURN_SECRET="$TURN_SECRET"   # test_calls.py computes TURN credentials (an expired one) itself
 
+# Hook (Janus SFU): Janus and a second server with rtc.sfu=janus for test_calls_sfu.py.
+source "$HERE/sfu-server.sh"
+
 HOME="$WORK/home" env -u ATRIUM_BIN "$BIN" serve --data "$DATA" --port 0 --set server.web="$ROOT/web" \
   --set auth.login_ip_burst=1000 --set auth.login_ip_per_min=1000 "${TURN_ARGS[@]}" \
   >"$WORK/server.out" 2>"$WORK/server.err" &
@@ -167,7 +171,7 @@ export HOME="$WORK/home"
 echo "browser tests against $URL (screenshots in artifacts/screenshots/)"
 started=$SECONDS
 set +e
-if [ $# -eq 0 ]; then set -- test_client test_collab test_calls; fi
+if [ $# -eq 0 ]; then set -- test_client test_collab test_calls test_calls_sfu; fi
 (cd "$HERE" && "$PY" -m unittest -v "$@")
 status=$?
 set -e

@@ -72,6 +72,15 @@ public struct AtriumConfig: Sendable, Equatable {
     public var rtcTurnURLs: [String] = []
     public var rtcTurnSecret = ""
     public var rtcTurnTTLSeconds = 86_400
+    // Hook (Janus SFU): see ConfigKeys "rtc.sfu".
+    public var rtcSFU = "off"
+    public var rtcSFUAfter = 0
+    public var rtcSFUMax = 100
+    public var rtcJanusWSURL = "ws://127.0.0.1:8188"
+    public var rtcJanusPublicURL = ""
+    public var rtcJanusAdminKey = ""
+    public var rtcJanusAdminURL = ""
+    public var rtcJanusAdminSecret = ""
     // [presence]
     public var presenceGraceSeconds: Double = 5
     public var presenceTickMillis = 100

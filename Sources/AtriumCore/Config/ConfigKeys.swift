@@ -79,6 +79,15 @@ struct ConfigKey: Sendable {
         urls("rtc.turn_urls", \.rtcTurnURLs, ["turn:", "turns:"], "TURN servers (comma-separated turn:/turns: URLs, e.g. turn:turn.school.example:3478?transport=udp); participants get ephemeral credentials for them. Empty: no TURN."),
         secret("rtc.turn_secret", \.rtcTurnSecret, "The shared secret of the TURN server (coturn static-auth-secret); required when rtc.turn_urls is set. Prefer the environment variable ATRIUM_RTC_TURN_SECRET."),
         int("rtc.turn_ttl_s", \.rtcTurnTTLSeconds, 60...604_800, "Seconds the TURN credentials of one rtc.join stay valid."),
+        // Hook (Janus SFU, docs/calls.md "Large events: the SFU path"): the optional SFU's keys.
+        choice("rtc.sfu", \.rtcSFU, ["off", "janus"], "An SFU for calls larger than a mesh: off, or janus (the Janus VideoRoom plugin over its WebSocket API; see docs/operations.md)."),
+        int("rtc.sfu_after", \.rtcSFUAfter, 0...1000, "With rtc.sfu set: a call moves to the SFU when it would have more participants than this (0: rtc.mesh_max)."),
+        int("rtc.sfu_max", \.rtcSFUMax, 1...10_000, "With rtc.sfu set: most participants of one call (the Janus room's publishers)."),
+        text("rtc.janus_ws_url", \.rtcJanusWSURL, "The Janus WebSocket API the server talks to (ws://host:port, subprotocol janus-protocol); keep it private (loopback or an internal network)."),
+        secret("rtc.janus_public_url", \.rtcJanusPublicURL, "The Janus WebSocket URL browsers connect to (wss://janus.school.example/ behind a TLS proxy); empty: rtc.janus_ws_url."),
+        secret("rtc.janus_admin_url", \.rtcJanusAdminURL, "The Janus Admin API over WebSocket (ws://127.0.0.1:7188, subprotocol janus-admin-protocol); with it, removing someone from a call also ends their whole Janus session (their subscriptions too). Empty: kick only."),
+        secret("rtc.janus_admin_secret", \.rtcJanusAdminSecret, "The Janus admin_secret (janus.jcfg) for rtc.janus_admin_url. Prefer the environment variable ATRIUM_RTC_JANUS_ADMIN_SECRET."),
+        secret("rtc.janus_admin_key", \.rtcJanusAdminKey, "The VideoRoom plugin's admin_key (janus.plugin.videoroom.jcfg), if Janus requires one to create rooms; empty: none."),
 
         syncMode("store.synchronous", "SQLite synchronous mode: normal (WAL, crash-safe) or full (also power-loss-safe, slower)."),
         int("store.batch_max", \.commitBatchMax, 1...100_000, "Most writes committed together in one transaction (group commit)."),

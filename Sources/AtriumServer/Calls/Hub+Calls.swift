@@ -44,7 +44,10 @@ extension Hub {
         }
     }
 
-    func callChanged(_ room: RoomState) { callDirtyRooms.insert(room.record.id) }
+    func callChanged(_ room: RoomState) {
+        callDirtyRooms.insert(room.record.id)
+        sfuReconcile(room)  // Hook (Janus SFU, Calls/Janus/Hub+SFU.swift): seats follow the participants.
+    }
 
     /// The connection is in the call and may still be (start_call, checked on every message);
     /// one who lost the permission is taken out at once.
@@ -65,7 +68,7 @@ extension Hub {
         guard allowed(c, ref: ref, .permission(.startCall), in: room) else { return }
         let previous = room.call.participant(user: user.id)
         switch room.call.join(conn: c.id, user: user.id, name: user.name, mic: mic, camera: camera,
-                              nowMillis: wallMillis(), meshMax: config.rtcMeshMax) {
+                              nowMillis: wallMillis(), meshMax: callCapacity) {  // Hook (Janus SFU): rtc.sfu_max with an SFU
         case .full(let max):
             fail(c, WireError(.conflict, "The call is full: at most \(max) people (rtc.mesh_max).", ref: ref))
             return
@@ -80,8 +83,10 @@ extension Hub {
             if let moved { announceLeft(room, moved) } else { _ = previous }
             callChanged(room)
         }
-        let peers = room.call.peers(of: c.id)
-        reply(c, ref: ref, [("conn", .string(CallMessage.connString(c.id))),
+        // Hook (Janus SFU): an SFU call has no mesh peers; the reply carries `sfu` instead.
+        let sfuField = sfuJoinField(c, room: room, user: user)
+        let peers = sfuField == nil ? room.call.peers(of: c.id) : []
+        reply(c, ref: ref, (sfuField.map { [("sfu", $0)] } ?? []) + [("conn", .string(CallMessage.connString(c.id))),
                             ("peers", .array(peers.map { peerJSON($0, for: user) })),
                             ("offer_to", .array(peers.map { .string(CallMessage.connString($0.conn)) }))]
                 + iceServers(for: user) + [("call", callStateJSON(room.call, for: user))])

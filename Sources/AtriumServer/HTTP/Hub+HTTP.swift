@@ -186,7 +186,7 @@ extension Hub {
             let end = start + min(scratchCapacity, 16 * 1024)
             if lws_add_http_common_headers(wsi, UInt32(response.status), response.contentType,
                                            UInt64(response.body.count), &p, end) != 0 { return -1 }
-            for (name, value) in SecurityHeaders.all(tls: isTLS) + response.headers {
+            for (name, value) in sfuSecurityHeaders(tls: isTLS)  /* Hook (Janus SFU): CSP connect-src */  + response.headers {
                 guard addHeader(wsi, name, value, &p, end) else { return -1 }
             }
             if lws_finalize_write_http_header(wsi, start, &p, end) != 0 { return -1 }

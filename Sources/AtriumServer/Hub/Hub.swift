@@ -45,6 +45,8 @@ final class Hub {
     var cursorDirtyRooms: Set<DocKey> = []
     /// Rooms whose call changed since the last flush (flushCalls).
     var callDirtyRooms: Set<RoomID> = []
+    /// Hook (Janus SFU): calls moved to Janus and the worker that talks to it (Calls/Janus/Hub+SFU.swift).
+    let sfu = SFURegistry()
     var lastPresenceFlush = 0.0
     var lastCollabEviction = 0.0
     /// Joins (and other work) waiting for a room to be looked up in storage.

@@ -822,6 +822,7 @@ export default {
   "call.poll.closed": { one: "Poll closed · {count} person voted", other: "Poll closed · {count} people voted" },
   "call.notice.askedToMute": "{name} asked you to switch your microphone off: it is off now.",
   "call.notice.removed": "You were removed from the call.",
+  "call.notice.sfuLost": "The connection to the call's media server (Janus) was lost; leave and join the call again.",
   "call.notice.moved": "You joined the call from another tab or device, so you left it here.",
   "call.notice.access_lost": "Your role in this room changed: you can no longer take part in the call.",
   "call.notice.ended": "The call was ended for everyone.",

@@ -14,7 +14,10 @@
 //   {"badCredential": true} → the TURN credential from the server is tampered with (must fail)
 //   {"iceServers": [ICE…]}  → these ICE servers instead of the join reply's (e.g. a TURN
 //                              credential the test computed itself, expired or fresh)
+//   {"ignoreRemoved": true} → rtc.removed is ignored (test_calls_sfu.py: Janus must kick us)
+//   {"ignoreKick": true}    → a Janus kick does not close our subscriptions (call-sfu.js)
 import { Emitter } from "./emitter.js";
+import { SfuSession } from "./call-sfu.js";  // Hook (Janus SFU): docs/calls.md "Large events: the SFU path"
 
 export const TEST_FLAGS_KEY = "atrium.test.rtc";
 
@@ -287,6 +290,7 @@ export class CallStore extends Emitter {
       this.local.audioTrack = track;
       this.local.micOn = !!track && track.enabled;
       for (const p of this.peers.values()) p.replace("audio", track);
+      this.sfu?.replace("audio", track);  // Hook (Janus SFU)
     }
     if (video) {
       const track = stream?.getVideoTracks()[0] || null;
@@ -294,6 +298,7 @@ export class CallStore extends Emitter {
       this.local.cameraTrack = track;
       this.local.cameraOn = !!track;
       if (!this.local.presenting) for (const p of this.peers.values()) p.replace("video", track);
+      if (!this.local.presenting) this.sfu?.replace("video", track);  // Hook (Janus SFU)
     }
     this.rebuildPreview();
     this.changed();
@@ -412,6 +417,19 @@ export class CallStore extends Emitter {
     this.phase = "in";
     if (ok.call) this.applyState(room, { call: ok.call });
     this.applyPeers(ok.peers, ok.offer_to);
+    if (ok.sfu && !ok.sfu.pending) this.startSfu(ok.sfu);  // Hook (Janus SFU); pending: an rtc.sfu push follows
+    this.changed();
+  }
+
+  /** Hook (Janus SFU): the call moved to Janus — hang up the mesh peers and join the SFU room. */
+  startSfu(info) {
+    if (this.phase !== "in" || !info || info.kind !== "janus") return;
+    this.sfu?.close();
+    for (const conn of [...this.peers.keys()]) this.dropPeer(conn);
+    if (info.ice_servers) this.setIceServers(info.ice_servers, info.ice_ttl_s);
+    const sfu = new SfuSession(this, info);
+    this.sfu = sfu;
+    sfu.start().catch((err) => { console.warn("sfu: start failed", err); if (this.sfu === sfu) this.notice(this.room, "call.notice.sfuLost"); });
     this.changed();
   }
 
@@ -481,6 +499,7 @@ export class CallStore extends Emitter {
   async leave({ notify = true } = {}) {
     const room = this.room;
     const wasIn = this.phase !== "idle";
+    this.sfu?.close(); this.sfu = null;  // Hook (Janus SFU)
     for (const conn of [...this.peers.keys()]) this.dropPeer(conn);
     this.stopLocal();
     clearTimeout(this.iceTimer);
@@ -493,6 +512,7 @@ export class CallStore extends Emitter {
   }
 
   suspend() {
+    this.sfu?.close(); this.sfu = null;  // Hook (Janus SFU)
     for (const conn of [...this.peers.keys()]) this.dropPeer(conn);
     this.phase = "rejoining";
     this.self = null;
@@ -609,8 +629,11 @@ export class CallStore extends Emitter {
           this.notice(room, "call.notice.askedToMute", { name: msg.by_name || "" });
         }
         break;
+      case "rtc.sfu":  // Hook (Janus SFU): our seat in the call's Janus room is ready
+        if (room === this.room) this.startSfu(msg.sfu);
+        break;
       case "rtc.removed":
-        if (room === this.room) {
+        if (room === this.room && !this.flags.ignoreRemoved) {  // ignoreRemoved: tests only (test_calls_sfu.py)
           const code = ["removed", "moved", "access_lost"].includes(msg.reason_code) ? msg.reason_code : "removed";
           this.leave({ notify: false });
           this.notice(room, `call.notice.${code}`);
