@@ -37,5 +37,10 @@ func wait(_ group: DispatchGroup, seconds: Double = 30) -> Bool {
 
 let now: Int64 = 1_790_000_000_000
 
-/// The name of the thread running the caller (store threads are named).
-func currentThreadName() -> String { Thread.current.name ?? "" }
+/// The name of the thread running the caller (store threads are named), as the kernel knows
+/// it (/proc/thread-self/comm): Foundation's `Thread.current.name` on Linux is not always the
+/// name the thread gave itself.
+func currentThreadName() -> String {
+    guard let comm = try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8) else { return Thread.current.name ?? "" }
+    return comm.trimmingCharacters(in: .whitespacesAndNewlines)
+}
