@@ -32,6 +32,10 @@ deps:
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	  case "$$missing" in *janus*|*coturn*) \
+	    echo "janus and coturn are installed for the tests, which start their own on loopback: their system services stay off"; \
+	    $(SUDO) systemctl disable --now janus coturn >/dev/null 2>&1 || true;; \
+	  esac; \
 	fi
 	@command -v swift >/dev/null || { echo "Swift 6 is required: https://www.swift.org/install/linux/ (put it on PATH)"; exit 1; }
 

@@ -70,7 +70,8 @@ extension Hub {
         switch room.call.join(conn: c.id, user: user.id, name: user.name, mic: mic, camera: camera,
                               nowMillis: wallMillis(), meshMax: callCapacity) {  // Hook (Janus SFU): rtc.sfu_max with an SFU
         case .full(let max):
-            fail(c, WireError(.conflict, "The call is full: at most \(max) people (rtc.mesh_max).", ref: ref))
+            let key = sfuEnabled ? "rtc.sfu_max" : "rtc.mesh_max"
+            fail(c, WireError(.conflict, "The call is full: at most \(max) people (\(key)).", ref: ref))
             return
         case .already:
             break

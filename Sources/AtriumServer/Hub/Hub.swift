@@ -142,6 +142,7 @@ final class Hub {
 
     /// Stops the store threads after the loop ended (service thread, last thing it does).
     func stopWorkers() {
+        stopSFU()
         commits.drainAndStop()
         reader.stop()
         authWorker.stop()

@@ -57,6 +57,22 @@ extension Hub {
         (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
     }
 
+    /// At shutdown (service thread, after the loop ended): destroys the Janus rooms of calls still
+    /// going on, so they do not outlive Atrium, then ends the worker (it finishes queued jobs).
+    func stopSFU() {
+        guard let worker = sfu.worker else { return }
+        let log = logger
+        for (_, s) in sfu.rooms {
+            let (janusRoom, secret) = (s.janusRoom, s.secret)
+            worker.submit { v, _ in
+                do { try v.destroy(janusRoom, secret: secret) } catch { log.warning("janus: destroying room \(janusRoom) at shutdown: \(error)") }
+            }
+        }
+        sfu.rooms.removeAll()
+        worker.stop()
+        sfu.worker = nil
+    }
+
     /// The `sfu` field of the rtc.join reply: nil for a mesh call.
     func sfuJoinField(_ c: Connection, room: RoomState, user: UserProfile) -> JSON? {
         guard let s = sfu.rooms[room.record.id] else { return nil }
